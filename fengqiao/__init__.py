@@ -1,0 +1,1 @@
+"""Fengqiao (枫桥): citizen demand service and multi-party dispute resolution."""

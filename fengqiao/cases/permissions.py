@@ -1,0 +1,38 @@
+"""Which capability each lifecycle action needs (the "do" half of fengqiao.org.access)."""
+
+from __future__ import annotations
+
+from fengqiao.cases.workflow import Action
+from fengqiao.org.access import Capability as C
+
+ACTION_CAPABILITY: dict[str, C] = {
+    Action.ACCEPT: C.CASE_REVIEW,
+    Action.REJECT: C.CASE_REVIEW,
+    Action.MERGE: C.CASE_REVIEW,
+    Action.DISPATCH: C.CASE_DISPATCH,
+    Action.REDISPATCH: C.CASE_DISPATCH,
+    Action.RETURN_REFUSE: C.CASE_DISPATCH,
+    Action.ESCALATE: C.CASE_DISPATCH,
+    Action.SUPERVISE: C.CASE_DISPATCH,
+    Action.EXTENSION_DECIDE: C.CASE_DISPATCH,
+    Action.ASSIST: C.CASE_DISPATCH,
+    Action.CLOSE: C.CASE_REVIEW,
+    Action.CONFIRM: C.CASE_REVIEW,  # a return visit (回访) by the centre
+    Action.REGRADE: C.CASE_REVIEW,
+    Action.SIGN: C.CASE_HANDLE,
+    Action.START: C.CASE_HANDLE,
+    Action.PROGRESS: C.CASE_HANDLE,
+    Action.RETURN: C.CASE_HANDLE,
+    Action.EXTENSION_REQUEST: C.CASE_HANDLE,
+    Action.HOLD: C.CASE_HANDLE,
+    Action.RESUME: C.CASE_HANDLE,
+    Action.RESOLVE: C.CASE_HANDLE,
+    Action.ASSIGN: C.CASE_HANDLE,
+    Action.NOTE: C.CASE_VIEW,
+    Action.PII_REVEAL: C.PII_REVEAL,
+    Action.REOPEN: C.CASE_REVIEW,
+    Action.WITHDRAW: C.CASE_REVIEW,
+}
+
+# What the resident who raised the case may do on it themselves.
+RESIDENT_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM, Action.REOPEN})

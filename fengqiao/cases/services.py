@@ -1,0 +1,418 @@
+"""The only write path for cases.
+
+Every service validates, locks the case row, asks the workflow for the next
+state, writes the case and its timeline event in one transaction, and checks
+the caller's right through fengqiao.org.access. The public form, the
+workbench, the API, imports and the demo seeder all call these.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fengqiao.cases.models import Assignment, Case, CaseCounter, CaseEvent, Category, Channel, Grade, Party
+from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
+from fengqiao.cases.workflow import Action, Status, needs_reason, transition
+from fengqiao.org.access import may, scope_for
+from fengqiao.org.models import OrgUnit, Region, ServicePoint
+from fengqiao.org.selectors import centre_for_region, parent_centre
+from fengqiao.sla.deadlines import due_at
+from fengqiao.sla.policy import DEFAULT_LIMITS, STEP_FOR_STATUS
+
+
+class ConcurrentUpdate(Exception):
+    """Someone else changed the case since the caller read it (HTTP 409)."""
+
+
+@dataclass(frozen=True)
+class PartyInput:
+    role: str
+    name: str
+    kind: str = Party.Kind.PERSON
+    phone: str = ""
+    id_type: str = ""
+    id_number: str = ""
+
+
+def _next_code(region: Region, when: datetime) -> str:
+    district = region.district
+    prefix = (district.case_prefix if district else "") or "FQ"
+    year = timezone.localtime(when).year
+    counter, _created = CaseCounter.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+    CaseCounter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
+    counter.refresh_from_db(fields=["value"])
+    return f"{prefix}-{year}-{counter.value:06d}"
+
+
+def step_due(case: Case, status: str, start: datetime) -> datetime | None:
+    step = STEP_FOR_STATUS.get(status)
+    if step is None:
+        return None
+    return due_at(start, DEFAULT_LIMITS[case.grade][step])
+
+
+def _append_event(
+    case: Case,
+    *,
+    action: str,
+    actor,
+    from_status: str,
+    reason: str = "",
+    data: dict | None = None,
+    is_public: bool = True,
+    at: datetime,
+) -> CaseEvent:
+    last = CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
+    actor_unit = _actor_unit(actor, case)
+    return CaseEvent.objects.create(
+        case=case,
+        seq=last + 1,
+        at=at,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        actor_unit=actor_unit,
+        action=action,
+        from_status=from_status,
+        to_status=case.status,
+        reason=reason,
+        data=data or {},
+        is_public=is_public,
+    )
+
+
+def _actor_unit(actor, case: Case) -> OrgUnit | None:
+    if actor is None or not actor.is_authenticated:
+        return None
+    for grant in scope_for(actor).grants:
+        if case.holder_unit_id in grant.unit_ids or case.region_id in grant.region_ids:
+            return OrgUnit.objects.get(pk=grant.unit_id)
+    return None
+
+
+# --- submission ------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_submit(
+    *,
+    channel: str,
+    service_type: str,
+    title: str,
+    description: str,
+    region: Region,
+    category: Category | None = None,
+    grade: str = Grade.GREEN,
+    grade_reasons: list[str] | None = None,
+    people_count: int = 1,
+    amount: Decimal | None = None,
+    parties: list[PartyInput] | tuple[PartyInput, ...] = (),
+    address: str = "",
+    latitude: float | None = None,
+    longitude: float | None = None,
+    service_point: ServicePoint | None = None,
+    applicant_user=None,
+    reporter=None,
+    is_anonymous: bool = False,
+    consent_contact: bool = True,
+    consent_sensitive: bool = False,
+    source_system: str = "",
+    source_id: str = "",
+    submitted_at: datetime | None = None,
+) -> Case:
+    """Take in a demand. A re-sent submission (same source system and id) returns the first case."""
+    if source_id:
+        existing = Case.objects.filter(source_system=source_system, source_id=source_id).first()
+        if existing is not None:
+            return existing
+    errors: dict[str, str] = {}
+    if not description or len(description.strip()) < 5:
+        errors["description"] = _("Please describe what happened in a few words (at least 5 characters).")
+    if not title.strip():
+        title = description.strip()[:40]
+    if channel not in Channel.values:
+        errors["channel"] = _("Unknown channel.")
+    if people_count < 1:
+        errors["people_count"] = _("At least one person is involved.")
+    if amount is not None and amount < 0:
+        errors["amount"] = _("The money involved cannot be negative.")
+    holder = centre_for_region(region)
+    if holder is None:
+        errors["region"] = _("No service centre serves this place yet.")
+    if errors:
+        raise ValidationError(errors)
+    now = submitted_at or timezone.now()
+    case = Case(
+        code=_next_code(region, now),
+        channel=channel,
+        service_type=service_type,
+        category=category,
+        grade=grade,
+        grade_reasons=grade_reasons or [],
+        title=title.strip()[:120],
+        description=description.strip(),
+        people_count=people_count,
+        amount=amount,
+        region=region,
+        service_point=service_point,
+        address=address,
+        latitude=latitude,
+        longitude=longitude,
+        holder_unit=holder,
+        applicant_user=applicant_user,
+        reporter=reporter,
+        is_anonymous=is_anonymous,
+        consent_contact=consent_contact,
+        consent_sensitive=consent_sensitive,
+        source_system=source_system,
+        source_id=source_id,
+        submitted_at=now,
+        status=Status.SUBMITTED,
+    )
+    case.due_at = step_due(case, Status.SUBMITTED, now)
+    case.save()
+    Party.objects.bulk_create(
+        Party(
+            case=case,
+            role=p.role,
+            kind=p.kind,
+            name=p.name,
+            phone=p.phone,
+            id_type=p.id_type,
+            id_number=p.id_number,
+        )
+        for p in parties
+    )
+    _append_event(
+        case,
+        action=Action.SUBMIT,
+        actor=reporter or applicant_user,
+        from_status="",
+        data={"channel": channel, "holder_unit": holder.pk, "region": region.pk},
+        at=now,
+    )
+    return case
+
+
+# --- the lifecycle ----------------------------------------------------------------
+
+
+def _check_right(actor, action: str, case: Case) -> None:
+    if actor is None:  # the system itself (worker, seeder acting as the platform)
+        return
+    if action in RESIDENT_ACTIONS and actor.is_authenticated and actor.pk == case.applicant_user_id:
+        return
+    capability = ACTION_CAPABILITY.get(action)
+    if capability is None or not may(actor, capability, case):
+        raise PermissionDenied(_("You may not do this on this case."))
+
+
+@transaction.atomic
+def _act(
+    case: Case,
+    *,
+    action: str,
+    actor,
+    reason: str = "",
+    changes: dict[str, Any] | None = None,
+    data: dict | None = None,
+    is_public: bool = True,
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if expected_version is not None and locked.version != expected_version:
+        raise ConcurrentUpdate(_("This case was changed by someone else a moment ago. Reload it and try again."))
+    _check_right(actor, action, locked)
+    if needs_reason(action) and not reason.strip():
+        raise ValidationError({"reason": _("A reason is required for this action.")})
+    before = locked.status
+    new_status = transition(action, before, held_from=locked.held_from)
+    now = at or timezone.now()
+    for field, value in (changes or {}).items():
+        setattr(locked, field, value)
+    locked.held_from = before if new_status == Status.ON_HOLD else ""
+    if new_status != before:
+        locked.status = new_status
+        locked.due_at = step_due(locked, new_status, now)
+        if new_status in (Status.CLOSED, Status.REJECTED, Status.MERGED, Status.WITHDRAWN):
+            locked.closed_at = now
+    locked.version = F("version") + 1
+    locked.save()
+    locked.refresh_from_db(fields=["version"])
+    _append_event(locked, action=action, actor=actor, from_status=before, reason=reason, data=data, is_public=is_public, at=now)
+    case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return case
+
+
+def case_accept(*, case: Case, actor, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.ACCEPT, actor=actor, at=at, expected_version=expected_version)
+
+
+def case_reject(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.REJECT, actor=actor, reason=reason, at=at)
+
+
+def case_dispatch(
+    *,
+    case: Case,
+    actor,
+    unit: OrgUnit,
+    assisting: list[OrgUnit] | tuple[OrgUnit, ...] = (),
+    note: str = "",
+    at: datetime | None = None,
+    expected_version: int | None = None,
+) -> Case:
+    action = Action.DISPATCH if case.status == Status.ACCEPTED else Action.REDISPATCH
+    if action == Action.REDISPATCH and not note:
+        raise ValidationError({"reason": _("Say why the case goes to another unit.")})
+    _act(
+        case,
+        action=action,
+        actor=actor,
+        reason=note,
+        changes={"holder_unit": unit, "assignee": None},
+        data={"from_unit": case.holder_unit_id, "to_unit": unit.pk, "assisting": [u.pk for u in assisting]},
+        at=at,
+        expected_version=expected_version,
+    )
+    Assignment.objects.filter(case=case, is_active=True).update(is_active=False)
+    Assignment.objects.update_or_create(case=case, unit=unit, role=Assignment.Role.LEAD, defaults={"is_active": True})
+    for helper in assisting:
+        Assignment.objects.update_or_create(
+            case=case, unit=helper, role=Assignment.Role.ASSIST, defaults={"is_active": True}
+        )
+    return case
+
+
+def case_sign(*, case: Case, actor, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.SIGN, actor=actor, at=at)
+
+
+def case_start(*, case: Case, actor, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.START, actor=actor, at=at)
+
+
+def case_progress(*, case: Case, actor, note: str, at: datetime | None = None) -> Case:
+    if not note.strip():
+        raise ValidationError({"reason": _("Write what was done.")})
+    return _act(case, action=Action.PROGRESS, actor=actor, reason=note, at=at)
+
+
+def case_return(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    """退单: the unit says the case is not theirs; it goes back to the dispatching centre."""
+    dispatcher = _dispatching_centre(case)
+    return _act(
+        case,
+        action=Action.RETURN,
+        actor=actor,
+        reason=reason,
+        changes={"holder_unit": dispatcher, "assignee": None},
+        data={"returned_by": case.holder_unit_id},
+        at=at,
+    )
+
+
+def case_return_refuse(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    """The dispatcher finds the return unjustified: the case goes back to the unit, marked."""
+    last_return = case.events.filter(action=Action.RETURN).order_by("-seq").first()
+    unit_id = last_return.data.get("returned_by") if last_return else None
+    if unit_id is None:
+        raise ValidationError({"reason": _("There is no return to refuse.")})
+    return _act(
+        case,
+        action=Action.RETURN_REFUSE,
+        actor=actor,
+        reason=reason,
+        changes={"holder_unit": OrgUnit.objects.get(pk=unit_id)},
+        data={"unjustified_return_by": unit_id},
+        at=at,
+    )
+
+
+def _dispatching_centre(case: Case) -> OrgUnit:
+    last = case.events.filter(action__in=[Action.DISPATCH, Action.REDISPATCH]).order_by("-seq").first()
+    if last and last.actor_unit_id:
+        return last.actor_unit
+    return centre_for_region(case.region)
+
+
+def case_escalate(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    """Hand the case up one level: community → street → district."""
+    current = case.holder_unit if case.holder_unit.is_centre else _dispatching_centre(case)
+    upper = parent_centre(current)
+    if upper is None:
+        raise ValidationError({"reason": _("This case is already at the district level.")})
+    return _act(
+        case,
+        action=Action.ESCALATE,
+        actor=actor,
+        reason=reason,
+        changes={"holder_unit": upper, "assignee": None},
+        data={"from_unit": case.holder_unit_id, "to_unit": upper.pk},
+        at=at,
+    )
+
+
+def case_supervise(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.SUPERVISE, actor=actor, reason=reason, at=at)
+
+
+def case_hold(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.HOLD, actor=actor, reason=reason, at=at)
+
+
+def case_resume(*, case: Case, actor, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.RESUME, actor=actor, at=at)
+
+
+def case_withdraw(*, case: Case, actor, reason: str = "", at: datetime | None = None) -> Case:
+    return _act(case, action=Action.WITHDRAW, actor=actor, reason=reason, at=at)
+
+
+def case_resolve(*, case: Case, actor, outcome: str, note: str, at: datetime | None = None) -> Case:
+    if outcome not in OUTCOMES:
+        raise ValidationError({"outcome": _("Choose an outcome.")})
+    if not note.strip():
+        raise ValidationError({"reason": _("Describe the result for the resident.")})
+    return _act(case, action=Action.RESOLVE, actor=actor, reason=note, changes={"outcome": outcome}, at=at)
+
+
+def case_confirm(*, case: Case, actor, satisfaction: str, by: str = "resident", at: datetime | None = None) -> Case:
+    if satisfaction not in SATISFACTION:
+        raise ValidationError({"satisfaction": _("Choose how satisfied the resident is.")})
+    return _act(
+        case, action=Action.CONFIRM, actor=actor, changes={"satisfaction": satisfaction}, data={"by": by}, at=at
+    )
+
+
+def case_reopen(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+    return _act(
+        case,
+        action=Action.REOPEN,
+        actor=actor,
+        reason=reason,
+        changes={"reopen_count": case.reopen_count + 1, "satisfaction": "dissatisfied"},
+        at=at,
+    )
+
+
+def case_close(*, case: Case, actor, at: datetime | None = None) -> Case:
+    return _act(case, action=Action.CLOSE, actor=actor, at=at)
+
+
+def case_note(*, case: Case, actor, text: str, internal: bool = True, at: datetime | None = None) -> Case:
+    if not text.strip():
+        raise ValidationError({"reason": _("The note is empty.")})
+    return _act(case, action=Action.NOTE, actor=actor, reason=text, is_public=not internal, at=at)
+
+
+OUTCOMES = {"resolved", "partly", "not_resolved"}
+SATISFACTION = {"satisfied", "basically_satisfied", "dissatisfied"}

@@ -1,0 +1,347 @@
+"""The demo: the real Guangming and Luohu organisation, one login per role, and a lived-in history.
+
+Deterministic (fixed random seed, fixed texts) and idempotent (a second run
+reuses what exists). Everything is built through the domain services, so the
+demo exercises the same rules as real use.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import random
+import re
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+from pathlib import Path
+
+from django.db import transaction
+from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from fengqiao.cases import services as cs
+from fengqiao.cases.models import Case, Category, Channel, Grade, Party, ServiceType
+from fengqiao.cases.workflow import Status
+from fengqiao.mediation.models import MediatorKind, Specialty
+from fengqiao.mediation.services import mediator_register
+from fengqiao.org.loaders import load_district
+from fengqiao.org.models import OrgUnit, Region, RegionLevel, Role, ServicePoint, UnitKind
+from fengqiao.org.services import staff_user_create
+
+CASES_DATA = Path(__file__).resolve().parent.parent / "cases" / "data"
+DEMO_PASSWORD = "Fengqiao-2026"
+DEMO_SOURCE = "demo"
+GM, LH = "440311", "440303"
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    role: str
+    unit: str
+    name: str
+    totp_secret: str
+
+
+# Demo handling units by first-level category: a stand-in for the responsibility list (triage issue).
+DEMO_ROUTES = {
+    "城乡建设": "光明区住房建设局",
+    "环境保护": "市生态环境局光明管理局",
+    "交通运输": "市交通运输局光明管理局",
+    "教育文体": "光明区教育局",
+    "劳动和社会保障": "光明区人力资源局",
+    "商贸旅游": "市市场监督管理局光明监管局",
+    "卫生计生": "光明区卫生健康局",
+}
+
+SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
+GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志海波辉鹏燕雪琳晨宇欣怡子涵浩然"
+
+
+def _name(rng: random.Random) -> str:
+    return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
+
+
+def _phone(rng: random.Random) -> str:
+    return rng.choice(["135", "138", "139", "150", "158", "186", "188", "177"]) + f"{rng.randrange(10**8):08d}"
+
+
+def _localise(text: str) -> str:
+    """The message set is anonymised as 西地省 A市 A3区; set it in Shenzhen's Guangming District."""
+    text = text.replace("西地省", "广东省")
+    text = re.sub(r"[A-Z]市", "深圳市", text)
+    text = re.sub(r"[A-Z]\d+区", "光明区", text)
+    text = re.sub(r"[A-Z]\d+县", "光明区", text)
+    return text
+
+
+def _totp_key(username: str) -> str:
+    """A fixed key per demo user, so the same authenticator entry works after a re-seed."""
+    return hashlib.sha256(f"fengqiao-demo-totp:{username}".encode()).hexdigest()[:40]
+
+
+def _ensure_totp(user) -> str:
+    key = _totp_key(user.username)
+    TOTPDevice.objects.update_or_create(user=user, name="demo", defaults={"key": key, "confirmed": True})
+    return base64.b32encode(bytes.fromhex(key)).decode().rstrip("=")
+
+
+def _unit(name: str) -> OrgUnit:
+    return OrgUnit.objects.get(name=name)
+
+
+def _region(code: str) -> Region:
+    return Region.objects.get(code=code)
+
+
+def load_categories() -> int:
+    from fengqiao.cases.catalogue import category_save
+
+    with (CASES_DATA / "categories.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    level1_codes: dict[str, str] = {}
+    count = 0
+    for row in rows:
+        if row["level1"] not in level1_codes:
+            level1_codes[row["level1"]] = f"C{len(level1_codes) + 1:02d}"
+            category_save(code=level1_codes[row["level1"]], name=row["level1"], parent=None, service_type=row["service_type"])
+            count += 1
+        parent_code = level1_codes[row["level1"]]
+        n = Category.objects.filter(parent__code=parent_code).count()
+        existing = Category.objects.filter(parent__code=parent_code, name=row["level2"]).first()
+        code = existing.code if existing else f"{parent_code}-{n + 1:02d}"
+        category_save(
+            code=code, name=row["level2"], parent=Category.objects.get(code=parent_code), service_type=row["service_type"]
+        )
+        count += 1
+    return count
+
+
+STAFF = [
+    # username, name, role, unit name
+    ("gm_admin", "管理员 林建国", Role.ADMINISTRATOR, "光明区群众诉求服务大厅"),
+    ("gm_auditor", "审计员 孙丽", Role.AUDITOR, "光明区群众诉求服务大厅"),
+    ("gm_leader", "区领导 陈志强", Role.LEADER, "光明区群众诉求服务大厅"),
+    ("gm_district_op", "区中心 黄敏", Role.OPERATOR, "光明区群众诉求服务大厅"),
+    ("gm_street_op", "光明街道中心 刘洋", Role.OPERATOR, "光明街道群众诉求服务大厅"),
+    ("gm_community_op", "光明社区中心 张静", Role.OPERATOR, "光明社区群众诉求服务中心"),
+    ("gm_station", "服务站 吴芳", Role.STATION_STAFF, "光明社区群众诉求服务中心"),
+    ("gm_handler_hr", "区人力资源局 周涛", Role.HANDLER, "光明区人力资源局"),
+    ("gm_handler_housing", "区住房建设局 郑磊", Role.HANDLER, "光明区住房建设局"),
+    ("gm_court", "区法院 何秀英", Role.COURT_CLERK, "光明区法院"),
+    ("gm_grid", "网格员 马超", Role.GRID_WORKER, "光明社区群众诉求服务中心"),
+    ("gm_volunteer", "平安员 罗桂英", Role.VOLUNTEER, "光明社区群众诉求服务中心"),
+    ("lh_operator", "罗湖区中心 梁海", Role.OPERATOR, "罗湖区综治中心"),
+]
+
+MEDIATORS = [
+    ("gm_mediator", "调解员 许建华", "光明街道人民调解委员会", MediatorKind.PEOPLES_MEDIATOR,
+     [Specialty.NEIGHBOUR, Specialty.FAMILY, Specialty.PROPERTY], "普通话、客家话"),
+    ("gm_lawyer", "律师 曾子涵", "光明街道人民调解委员会", MediatorKind.LAWYER,
+     [Specialty.LABOUR, Specialty.COMMERCIAL], "普通话、粤语、English"),
+    ("gm_psychologist", "心理咨询师 宋欣怡", "光明街道人民调解委员会", MediatorKind.PSYCHOLOGIST,
+     [Specialty.PSYCHOLOGY, Specialty.FAMILY], "普通话"),
+    ("gm_elder", "五老 邓国华", "公明街道人民调解委员会", MediatorKind.FIVE_ELDERS,
+     [Specialty.NEIGHBOUR, Specialty.LAND], "普通话、粤语"),
+    ("gm_judge", "驻社区法官 唐明", "光明区群众诉求服务大厅", MediatorKind.JUDGE,
+     [Specialty.TRAFFIC, Specialty.MEDICAL, Specialty.CONSUMER], "普通话"),
+]
+
+
+def seed_staff() -> list[DemoLogin]:
+    logins = []
+    for username, name, role, unit_name in STAFF:
+        unit = _unit(unit_name)
+        user = staff_user_create(username=username, password=DEMO_PASSWORD, name=name, memberships=[(unit, role)])
+        if role == Role.ADMINISTRATOR:
+            user.is_staff = user.is_superuser = True
+            user.save(update_fields=["is_staff", "is_superuser"])
+        logins.append(DemoLogin(username, str(Role(role).label), unit.name, name, _ensure_totp(user)))
+    for username, name, unit_name, kind, specialties, languages in MEDIATORS:
+        unit = _unit(unit_name)
+        user = staff_user_create(username=username, password=DEMO_PASSWORD, name=name, memberships=[(unit, Role.MEDIATOR)])
+        mediator_register(user=user, unit=unit, kind=kind, specialties=list(specialties), languages=languages)
+        logins.append(DemoLogin(username, str(Role.MEDIATOR.label), unit.name, name, _ensure_totp(user)))
+    return logins
+
+
+def seed_resident():
+    from fengqiao.accounts.models import User
+
+    user = User.objects.filter(username="gm_resident").first() or User(username="gm_resident")
+    user.name, user.phone = "居民 王小梅", "13800138000"
+    user.set_password(DEMO_PASSWORD)
+    user.save()
+    return user
+
+
+# How far along each demo case gets, with weights: the queues hold every state.
+STAGES = [
+    (Status.SUBMITTED, 10),
+    (Status.ACCEPTED, 8),
+    (Status.REJECTED, 3),
+    (Status.DISPATCHED, 10),
+    (Status.RETURNED, 4),
+    (Status.SIGNED, 6),
+    (Status.IN_PROGRESS, 14),
+    (Status.ON_HOLD, 2),
+    (Status.RESOLVED, 10),
+    (Status.CONFIRMED, 5),
+    (Status.CLOSED, 24),
+    (Status.WITHDRAWN, 2),
+]
+ORDER = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.RESOLVED,
+         Status.CONFIRMED, Status.CLOSED]
+
+RED_SIGNALS = [
+    ("30余名工人被拖欠工资近两个月，工人情绪激动，扬言要到区政府门口聚集讨薪。", 36, Decimal("420000"),
+     ["涉及人数≥30人", "欠薪涉及金额≥10万元", "文本出现聚集信号：聚集"]),
+    ("小区业主因停车位产权问题与开发商发生激烈冲突，有业主在小区门口拉横幅，并称要堵路。", 60, None,
+     ["涉及人数≥50人", "文本出现信号：拉横幅", "文本出现信号：堵路"]),
+    ("邻居因噪音问题多次争吵，对方扬言要动刀，家中有80岁老人和小孩，请求尽快处理。", 3, None,
+     ["文本出现暴力威胁信号：动刀", "涉及老人、未成年人"]),
+]
+
+
+def _pick_stage(rng: random.Random) -> str:
+    total = sum(w for _, w in STAGES)
+    x = rng.uniform(0, total)
+    for stage, weight in STAGES:
+        x -= weight
+        if x <= 0:
+            return stage
+    return STAGES[-1][0]
+
+
+def seed_cases(*, count: int, rng: random.Random, resident) -> int:
+    """A history of `count` Guangming cases spread over the last 30 days, through the services."""
+    with (CASES_DATA / "messages_sample.csv").open(encoding="utf-8") as fh:
+        messages = list(csv.DictReader(fh))
+    rng.shuffle(messages)
+    communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY, code__startswith=GM).order_by("code"))
+    points = {p.region_id: p for p in ServicePoint.objects.filter(region__in=communities).order_by("name")}
+    operators = {u.username: u for u in _users("gm_district_op", "gm_street_op", "gm_community_op", "gm_handler_hr",
+                                                "gm_handler_housing", "gm_grid", "gm_station")}
+    level1 = {c.name: c for c in Category.objects.filter(parent__isnull=True)}
+    now = timezone.now()
+    created = 0
+    for i in range(count):
+        if Case.objects.filter(source_system=DEMO_SOURCE, source_id=f"demo-{i}").exists():
+            continue
+        msg = messages[i % len(messages)]
+        community = communities[0] if i % 4 == 0 else rng.choice(communities)
+        stage = _pick_stage(rng)
+        age = timedelta(minutes=rng.randint(5, 30 * 24 * 60)) if stage not in (Status.SUBMITTED,) else timedelta(
+            minutes=rng.randint(1, 600))
+        start = now - age
+        channel = rng.choice([Channel.WEB, Channel.WEB, Channel.WALK_IN, Channel.HOTLINE, Channel.HOTLINE, Channel.GRID])
+        grade, reasons, people, amount = Grade.GREEN, [], 1, None
+        description = _localise(msg["body"])
+        title = _localise(msg["title"])
+        service = ServiceType.COMPLAINT
+        if i % 23 == 5:
+            text, people, amount, reasons = RED_SIGNALS[(i // 23) % len(RED_SIGNALS)]
+            description, title, grade = text, text[:24], Grade.RED
+            service = ServiceType.MEDIATION
+        elif i % 5 == 2:
+            grade, people = Grade.YELLOW, rng.randint(5, 25)
+            reasons = [f"涉及人数{people}人"]
+        if msg["label"] == "劳动和社会保障" and rng.random() < 0.5:
+            service = ServiceType.MEDIATION
+        applicant = _name(rng)
+        parties = [cs.PartyInput(role=Party.PartyRole.APPLICANT, name=applicant, phone=_phone(rng),
+                                 id_type=Party.IdType.RESIDENT_ID, id_number=_fake_id(rng))]
+        if service == ServiceType.MEDIATION:
+            parties.append(cs.PartyInput(role=Party.PartyRole.RESPONDENT, name=_name(rng), phone=_phone(rng)))
+        reporter = operators["gm_grid"] if channel == Channel.GRID else (
+            operators["gm_station"] if channel == Channel.WALK_IN else None)
+        case = cs.case_submit(
+            channel=channel, service_type=service, title=title, description=description, region=community,
+            category=level1.get(msg["label"]), grade=grade, grade_reasons=reasons, people_count=people, amount=amount,
+            parties=parties, service_point=points.get(community.pk), reporter=reporter,
+            applicant_user=resident if i % 17 == 0 else None,
+            source_system=DEMO_SOURCE, source_id=f"demo-{i}", submitted_at=start,
+        )
+        _advance(case, stage=stage, start=start, now=now, rng=rng, users=operators, label=msg["label"])
+        created += 1
+    return created
+
+
+def _users(*usernames):
+    from fengqiao.accounts.models import User
+
+    return list(User.objects.filter(username__in=usernames))
+
+
+def _fake_id(rng: random.Random) -> str:
+    return "440311" + f"{rng.randint(1950, 2005)}{rng.randint(1, 12):02d}{rng.randint(1, 28):02d}" + f"{rng.randrange(10**4):04d}"
+
+
+def _advance(case: Case, *, stage: str, start, now, rng: random.Random, users: dict, label: str) -> None:
+    """Walk `case` through the lifecycle up to `stage`, at plausible moments between start and now."""
+    if stage == Status.SUBMITTED:
+        return
+    span = (now - start).total_seconds()
+    # The grid steps: each step happens a little after the previous one, never in the future.
+    moments = sorted(start + timedelta(seconds=span * f) for f in sorted(rng.uniform(0.02, 0.98) for _ in range(8)))
+    t = iter(moments)
+    op = users["gm_community_op"] if case.region.code == "440311001001" else users["gm_district_op"]
+    if stage == Status.REJECTED:
+        cs.case_reject(case=case, actor=op, reason="诉求不属于本平台受理范围，已告知通过司法途径解决。", at=next(t))
+        return
+    if stage == Status.WITHDRAWN:
+        cs.case_withdraw(case=case, actor=op, reason="群众表示问题已自行解决，申请撤回。", at=next(t))
+        return
+    cs.case_accept(case=case, actor=op, at=next(t))
+    if stage == Status.ACCEPTED:
+        return
+    unit = OrgUnit.objects.get(name=DEMO_ROUTES.get(label, "光明区住房建设局"))
+    cs.case_dispatch(case=case, actor=op, unit=unit, at=next(t))
+    handler = {"光明区人力资源局": users["gm_handler_hr"], "光明区住房建设局": users["gm_handler_housing"]}.get(unit.name)
+    if stage == Status.DISPATCHED:
+        return
+    if stage == Status.RETURNED:
+        cs.case_return(case=case, actor=handler, reason="经核实，该事项属于街道职责范围，非本单位职责。", at=next(t))
+        return
+    cs.case_sign(case=case, actor=handler, at=next(t))
+    if stage == Status.SIGNED:
+        return
+    cs.case_start(case=case, actor=handler, at=next(t))
+    if stage == Status.ON_HOLD:
+        cs.case_hold(case=case, actor=handler, reason="等待当事人补充劳动合同等材料。", at=next(t))
+        return
+    cs.case_progress(case=case, actor=handler, note="已联系诉求人了解情况，并与相关方沟通。", at=next(t))
+    if stage == Status.IN_PROGRESS:
+        return
+    outcome = rng.choice(["resolved", "resolved", "resolved", "partly"])
+    cs.case_resolve(case=case, actor=handler, outcome=outcome, note="经现场核查和协调，问题已处理，已向诉求人反馈。", at=next(t))
+    if stage == Status.RESOLVED:
+        return
+    satisfaction = rng.choice(["satisfied", "satisfied", "basically_satisfied"])
+    cs.case_confirm(case=case, actor=op, satisfaction=satisfaction, by="return_visit", at=next(t))
+    if stage == Status.CONFIRMED:
+        return
+    cs.case_close(case=case, actor=op, at=next(t))
+
+
+@transaction.atomic
+def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin], dict]:
+    rng = random.Random(seed)
+    gm = load_district(GM)
+    lh = load_district(LH, stations_per_community=0)
+    n_categories = load_categories()
+    logins = seed_staff()
+    resident = seed_resident()
+    made = seed_cases(count=cases, rng=rng, resident=resident)
+    stats = {
+        "regions": gm.regions + lh.regions,
+        "units": OrgUnit.objects.count(),
+        "service_points": ServicePoint.objects.count(),
+        "categories": n_categories,
+        "cases_created": made,
+        "cases_total": Case.objects.count(),
+        "district_centres": OrgUnit.objects.filter(kind=UnitKind.DISTRICT_CENTRE).count(),
+    }
+    return logins, stats

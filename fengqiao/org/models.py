@@ -1,0 +1,222 @@
+"""The organisation: regions, handling units, service points and memberships (MISSION §2).
+
+Rules about the tree (which level may hang under which, what a centre oversees)
+live in fengqiao.org.rules; who may see what lives in fengqiao.org.access.
+Writes go through fengqiao.org.services.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class RegionLevel(models.TextChoices):
+    CITY = "city", _("City")
+    DISTRICT = "district", _("District")
+    STREET = "street", _("Street")
+    COMMUNITY = "community", _("Community")
+    GRID = "grid", _("Grid")
+
+
+class Region(models.Model):
+    """An administrative area: city → district → street → community → grid.
+
+    `code` is the national statistical code (统计用区划代码) where one exists:
+    6 digits for a city or district, 9 for a street, 12 for a community; grids
+    take their community's code plus a suffix. `path` is the chain of codes from
+    the root, so "everything under X" is one indexed prefix query.
+    """
+
+    code = models.CharField(_("code"), max_length=20, unique=True)
+    name = models.CharField(_("name"), max_length=64)
+    level = models.CharField(_("level"), max_length=12, choices=RegionLevel.choices)
+    parent = models.ForeignKey(
+        "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    case_prefix = models.CharField(
+        _("case code prefix"),
+        max_length=4,
+        blank=True,
+        help_text=_("Districts only: letters that start every case code, e.g. GM for 光明区."),
+    )
+    boundary = models.JSONField(_("boundary (GeoJSON, WGS84)"), null=True, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("region")
+        verbose_name_plural = _("regions")
+        ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(level__in=RegionLevel.values), name="region_level_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def district(self) -> Region | None:
+        node: Region | None = self
+        while node is not None and node.level != RegionLevel.DISTRICT:
+            node = node.parent
+        return node
+
+
+class UnitKind(models.TextChoices):
+    DISTRICT_CENTRE = "district_centre", _("District centre")
+    STREET_CENTRE = "street_centre", _("Street centre")
+    COMMUNITY_CENTRE = "community_centre", _("Community centre")
+    DEPARTMENT = "department", _("Functional department")
+    STREET_OFFICE = "street_office", _("Street office")
+    POLICE = "police", _("Police")
+    COURT = "court", _("Court")
+    PROCURATORATE = "procuratorate", _("Procuratorate")
+    JUSTICE = "justice", _("Justice bureau")
+    ARBITRATION = "arbitration", _("Labour arbitration")
+    MEDIATION_COMMITTEE = "mediation_committee", _("Mediation committee")
+    PETITION_OFFICE = "petition_office", _("Petition office")
+    MASS_ORGANISATION = "mass_organisation", _("Mass organisation")
+    UTILITY = "utility", _("Public utility")
+    PARTY_ORGAN = "party_organ", _("Party organ")
+
+
+class OrgUnit(models.Model):
+    """A unit that takes, dispatches or handles cases.
+
+    Centres (district, street, community) oversee the units below them in this
+    tree; departments and other handling units are leaves or small sub-trees.
+    `path` is the chain of ids from the root ("/1/7/42/").
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    short_name = models.CharField(_("short name"), max_length=40, blank=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=UnitKind.choices)
+    region = models.ForeignKey(Region, verbose_name=_("region served"), on_delete=models.PROTECT, related_name="units")
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("supervising unit"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, db_index=True, editable=False)
+    domain_hint = models.CharField(_("what it handles"), max_length=200, blank=True)
+    source = models.CharField(_("source of the name"), max_length=300, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("org unit")
+        verbose_name_plural = _("org units")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(kind__in=UnitKind.values), name="orgunit_kind_valid"),
+            models.UniqueConstraint(fields=["region", "name"], name="orgunit_unique_name_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_centre(self) -> bool:
+        from fengqiao.org.rules import CENTRE_KINDS
+
+        return self.kind in CENTRE_KINDS
+
+
+class ServicePointLevel(models.TextChoices):
+    DISTRICT_HALL = "district_hall", _("District service hall")
+    STREET_HALL = "street_hall", _("Street service hall")
+    COMMUNITY_HALL = "community_hall", _("Community service hall")
+    STATION = "station", _("Service station")
+
+
+class PlaceKind(models.TextChoices):
+    GOVERNMENT = "government", _("Government building")
+    POLICE_STATION = "police_station", _("Police station")
+    CONSTRUCTION_SITE = "construction_site", _("Construction site")
+    INDUSTRIAL_PARK = "industrial_park", _("Industrial park")
+    SCHOOL = "school", _("School")
+    HOSPITAL = "hospital", _("Hospital")
+    MALL = "mall", _("Shopping mall")
+    TRANSPORT = "transport", _("Transport station")
+    RESIDENTIAL = "residential", _("Residential compound")
+    OTHER = "other", _("Other")
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(9)
+
+
+class ServicePoint(models.Model):
+    """A place where residents raise demands (诉求服务大厅/站): the "1+6+31+N" of Guangming.
+
+    Its QR code opens the public intake form with this place filled in; `token`
+    is what the code carries, so renaming a point never breaks printed codes.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    level = models.CharField(_("level"), max_length=16, choices=ServicePointLevel.choices)
+    place_kind = models.CharField(_("kind of place"), max_length=20, choices=PlaceKind.choices, default=PlaceKind.OTHER)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="service_points")
+    unit = models.ForeignKey(
+        OrgUnit, verbose_name=_("operating unit"), on_delete=models.PROTECT, related_name="service_points"
+    )
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    token = models.CharField(max_length=24, unique=True, default=_new_token, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("service point")
+        verbose_name_plural = _("service points")
+        ordering = ["region__code", "level", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["region", "name"], name="servicepoint_unique_name_in_region"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    """What a member does in a unit (MISSION §1). Residents need no membership."""
+
+    STATION_STAFF = "station_staff", _("Service-point staff")
+    OPERATOR = "operator", _("Centre operator")
+    HANDLER = "handler", _("Department handler")
+    MEDIATOR = "mediator", _("Mediator")
+    COURT_CLERK = "court_clerk", _("Court clerk")
+    LEADER = "leader", _("Leader")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    VOLUNTEER = "volunteer", _("Safety volunteer")
+    ADMINISTRATOR = "administrator", _("Administrator")
+    AUDITOR = "auditor", _("Auditor")
+
+
+class Membership(models.Model):
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="memberships")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("job title"), max_length=40, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(fields=["user", "unit", "role"], name="membership_unique"),
+            models.CheckConstraint(condition=models.Q(role__in=Role.values), name="membership_role_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()}"
