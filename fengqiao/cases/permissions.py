@@ -36,3 +36,19 @@ ACTION_CAPABILITY: dict[str, C] = {
 
 # What the resident who raised the case may do on it themselves.
 RESIDENT_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM, Action.REOPEN})
+
+
+def available_actions(user, case) -> list[str]:
+    """The lifecycle actions `user` may take on `case` now: allowed in its state and by their role."""
+    from fengqiao.cases.workflow import allowed_actions
+    from fengqiao.org.access import may
+
+    actions = []
+    for action in allowed_actions(case.status):
+        if action in RESIDENT_ACTIONS and user.is_authenticated and user.pk == case.applicant_user_id:
+            actions.append(action)
+            continue
+        capability = ACTION_CAPABILITY.get(action)
+        if capability is not None and may(user, capability, case):
+            actions.append(action)
+    return actions

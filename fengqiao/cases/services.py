@@ -9,7 +9,7 @@ workbench, the API, imports and the demo seeder all call these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -244,7 +244,9 @@ def _act(
         locked.due_at = step_due(locked, new_status, now)
         if new_status in (Status.CLOSED, Status.REJECTED, Status.MERGED, Status.WITHDRAWN):
             locked.closed_at = now
-    locked.version = F("version") + 1
+    if new_status != before or changes:
+        # Reads and notes leave the version alone, so they never make someone else's action stale.
+        locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db(fields=["version"])
     _append_event(locked, action=action, actor=actor, from_status=before, reason=reason, data=data, is_public=is_public, at=now)
@@ -256,8 +258,8 @@ def case_accept(*, case: Case, actor, at: datetime | None = None, expected_versi
     return _act(case, action=Action.ACCEPT, actor=actor, at=at, expected_version=expected_version)
 
 
-def case_reject(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.REJECT, actor=actor, reason=reason, at=at)
+def case_reject(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.REJECT, actor=actor, reason=reason, at=at, expected_version=expected_version)
 
 
 def case_dispatch(
@@ -292,21 +294,21 @@ def case_dispatch(
     return case
 
 
-def case_sign(*, case: Case, actor, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.SIGN, actor=actor, at=at)
+def case_sign(*, case: Case, actor, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.SIGN, actor=actor, at=at, expected_version=expected_version)
 
 
-def case_start(*, case: Case, actor, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.START, actor=actor, at=at)
+def case_start(*, case: Case, actor, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.START, actor=actor, at=at, expected_version=expected_version)
 
 
-def case_progress(*, case: Case, actor, note: str, at: datetime | None = None) -> Case:
+def case_progress(*, case: Case, actor, note: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     if not note.strip():
         raise ValidationError({"reason": _("Write what was done.")})
-    return _act(case, action=Action.PROGRESS, actor=actor, reason=note, at=at)
+    return _act(case, action=Action.PROGRESS, actor=actor, reason=note, at=at, expected_version=expected_version)
 
 
-def case_return(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+def case_return(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     """退单: the unit says the case is not theirs; it goes back to the dispatching centre."""
     dispatcher = _dispatching_centre(case)
     return _act(
@@ -317,10 +319,11 @@ def case_return(*, case: Case, actor, reason: str, at: datetime | None = None) -
         changes={"holder_unit": dispatcher, "assignee": None},
         data={"returned_by": case.holder_unit_id},
         at=at,
+        expected_version=expected_version,
     )
 
 
-def case_return_refuse(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+def case_return_refuse(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     """The dispatcher finds the return unjustified: the case goes back to the unit, marked."""
     last_return = case.events.filter(action=Action.RETURN).order_by("-seq").first()
     unit_id = last_return.data.get("returned_by") if last_return else None
@@ -334,6 +337,7 @@ def case_return_refuse(*, case: Case, actor, reason: str, at: datetime | None = 
         changes={"holder_unit": OrgUnit.objects.get(pk=unit_id)},
         data={"unjustified_return_by": unit_id},
         at=at,
+        expected_version=expected_version,
     )
 
 
@@ -344,7 +348,7 @@ def _dispatching_centre(case: Case) -> OrgUnit:
     return centre_for_region(case.region)
 
 
-def case_escalate(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+def case_escalate(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     """Hand the case up one level: community → street → district."""
     current = case.holder_unit if case.holder_unit.is_centre else _dispatching_centre(case)
     upper = parent_centre(current)
@@ -358,42 +362,44 @@ def case_escalate(*, case: Case, actor, reason: str, at: datetime | None = None)
         changes={"holder_unit": upper, "assignee": None},
         data={"from_unit": case.holder_unit_id, "to_unit": upper.pk},
         at=at,
+        expected_version=expected_version,
     )
 
 
-def case_supervise(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.SUPERVISE, actor=actor, reason=reason, at=at)
+def case_supervise(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.SUPERVISE, actor=actor, reason=reason, at=at, expected_version=expected_version)
 
 
-def case_hold(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.HOLD, actor=actor, reason=reason, at=at)
+def case_hold(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.HOLD, actor=actor, reason=reason, at=at, expected_version=expected_version)
 
 
-def case_resume(*, case: Case, actor, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.RESUME, actor=actor, at=at)
+def case_resume(*, case: Case, actor, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.RESUME, actor=actor, at=at, expected_version=expected_version)
 
 
-def case_withdraw(*, case: Case, actor, reason: str = "", at: datetime | None = None) -> Case:
-    return _act(case, action=Action.WITHDRAW, actor=actor, reason=reason, at=at)
+def case_withdraw(*, case: Case, actor, reason: str = "", at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.WITHDRAW, actor=actor, reason=reason, at=at, expected_version=expected_version)
 
 
-def case_resolve(*, case: Case, actor, outcome: str, note: str, at: datetime | None = None) -> Case:
+def case_resolve(*, case: Case, actor, outcome: str, note: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": _("Choose an outcome.")})
     if not note.strip():
         raise ValidationError({"reason": _("Describe the result for the resident.")})
-    return _act(case, action=Action.RESOLVE, actor=actor, reason=note, changes={"outcome": outcome}, at=at)
+    return _act(case, action=Action.RESOLVE, actor=actor, reason=note, changes={"outcome": outcome}, at=at, expected_version=expected_version)
 
 
-def case_confirm(*, case: Case, actor, satisfaction: str, by: str = "resident", at: datetime | None = None) -> Case:
+def case_confirm(*, case: Case, actor, satisfaction: str, by: str = "resident", at: datetime | None = None, expected_version: int | None = None) -> Case:
     if satisfaction not in SATISFACTION:
         raise ValidationError({"satisfaction": _("Choose how satisfied the resident is.")})
     return _act(
-        case, action=Action.CONFIRM, actor=actor, changes={"satisfaction": satisfaction}, data={"by": by}, at=at
+        case, action=Action.CONFIRM, actor=actor, changes={"satisfaction": satisfaction}, data={"by": by}, at=at,
+        expected_version=expected_version,
     )
 
 
-def case_reopen(*, case: Case, actor, reason: str, at: datetime | None = None) -> Case:
+def case_reopen(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     return _act(
         case,
         action=Action.REOPEN,
@@ -401,17 +407,93 @@ def case_reopen(*, case: Case, actor, reason: str, at: datetime | None = None) -
         reason=reason,
         changes={"reopen_count": case.reopen_count + 1, "satisfaction": "dissatisfied"},
         at=at,
+        expected_version=expected_version,
     )
 
 
-def case_close(*, case: Case, actor, at: datetime | None = None) -> Case:
-    return _act(case, action=Action.CLOSE, actor=actor, at=at)
+def case_close(*, case: Case, actor, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    return _act(case, action=Action.CLOSE, actor=actor, at=at, expected_version=expected_version)
 
 
-def case_note(*, case: Case, actor, text: str, internal: bool = True, at: datetime | None = None) -> Case:
+def case_note(*, case: Case, actor, text: str, internal: bool = True, at: datetime | None = None, expected_version: int | None = None) -> Case:
     if not text.strip():
         raise ValidationError({"reason": _("The note is empty.")})
-    return _act(case, action=Action.NOTE, actor=actor, reason=text, is_public=not internal, at=at)
+    return _act(case, action=Action.NOTE, actor=actor, reason=text, is_public=not internal, at=at, expected_version=expected_version)
+
+
+@transaction.atomic
+def case_merge(*, case: Case, actor, into: Case, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    """Merge a duplicate into `into`: its parties join the main case, which counts one more resident."""
+    if into.pk == case.pk or into.merged_into_id is not None or not into.is_open:
+        raise ValidationError({"into": _("Merge into another open case that is not itself merged.")})
+    _act(case, action=Action.MERGE, actor=actor, changes={"merged_into": into}, data={"into": into.code}, at=at,
+         expected_version=expected_version)
+    for party in case.parties.all():
+        Party.objects.create(case=into, role=party.role, kind=party.kind, name=party.name, phone=party.phone,
+                             id_type=party.id_type, id_number=party.id_number)
+    return _act(into, action=Action.NOTE, actor=actor, reason=_("Case %(code)s merged into this one.") % {"code": case.code},
+                changes={"people_count": into.people_count + case.people_count}, data={"merged": case.code},
+                is_public=False, at=at)
+
+
+def case_extension_request(*, case: Case, actor, reason: str, days: int, at: datetime | None = None,
+                           expected_version: int | None = None) -> Case:
+    if not 1 <= days <= 30:
+        raise ValidationError({"days": _("Ask for between 1 and 30 days.")})
+    return _act(case, action=Action.EXTENSION_REQUEST, actor=actor, reason=reason, data={"days": days},
+                is_public=False, at=at, expected_version=expected_version)
+
+
+def pending_extension(case: Case):
+    """The latest extension request not yet decided, or None."""
+    last = case.events.filter(action__in=[Action.EXTENSION_REQUEST, Action.EXTENSION_DECIDE]).order_by("-seq").first()
+    return last if last is not None and last.action == Action.EXTENSION_REQUEST else None
+
+
+def case_extension_decide(*, case: Case, actor, approve: bool, reason: str = "", at: datetime | None = None,
+                          expected_version: int | None = None) -> Case:
+    request = pending_extension(case)
+    if request is None:
+        raise ValidationError({"reason": _("There is no extension request to decide.")})
+    if not approve and not reason.strip():
+        raise ValidationError({"reason": _("Say why the extension is refused.")})
+    changes = {}
+    if approve and case.due_at is not None:
+        changes["due_at"] = case.due_at + timedelta(days=request.data["days"])
+    return _act(case, action=Action.EXTENSION_DECIDE, actor=actor, reason=reason, changes=changes,
+                data={"approved": approve, "days": request.data["days"]}, is_public=False, at=at,
+                expected_version=expected_version)
+
+
+def case_assign(*, case: Case, actor, assignee, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    from fengqiao.org.models import Membership
+
+    if not Membership.objects.filter(user=assignee, unit=case.holder_unit, is_active=True).exists():
+        raise ValidationError({"assignee": _("Assign to someone in the holding unit.")})
+    return _act(case, action=Action.ASSIGN, actor=actor, changes={"assignee": assignee},
+                data={"assignee": assignee.pk}, is_public=False, at=at, expected_version=expected_version)
+
+
+def case_assist(*, case: Case, actor, unit: OrgUnit, at: datetime | None = None, expected_version: int | None = None) -> Case:
+    if unit.pk == case.holder_unit_id:
+        raise ValidationError({"unit": _("The lead unit cannot also assist.")})
+    _act(case, action=Action.ASSIST, actor=actor, data={"unit": unit.pk}, at=at, expected_version=expected_version)
+    Assignment.objects.update_or_create(case=case, unit=unit, role=Assignment.Role.ASSIST, defaults={"is_active": True})
+    return case
+
+
+def case_regrade(*, case: Case, actor, grade: str, reason: str, at: datetime | None = None,
+                 expected_version: int | None = None) -> Case:
+    if grade not in Grade.values:
+        raise ValidationError({"grade": _("Unknown grade.")})
+    return _act(case, action=Action.REGRADE, actor=actor, reason=reason, changes={"grade": grade},
+                data={"from": case.grade, "to": grade}, is_public=False, at=at, expected_version=expected_version)
+
+
+def case_reveal_personal_data(*, case: Case, actor, reason: str = "", at: datetime | None = None) -> list[Party]:
+    """Show the unmasked phone and ID numbers; the read itself goes on the timeline."""
+    _act(case, action=Action.PII_REVEAL, actor=actor, reason=reason, is_public=False, at=at)
+    return list(case.parties.all())
 
 
 OUTCOMES = {"resolved", "partly", "not_resolved"}

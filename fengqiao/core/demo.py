@@ -18,6 +18,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
+from shapely.geometry import Point, shape
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -225,6 +226,8 @@ def seed_cases(*, count: int, rng: random.Random, resident) -> int:
     operators = {u.username: u for u in _users("gm_district_op", "gm_street_op", "gm_community_op", "gm_handler_hr",
                                                 "gm_handler_housing", "gm_grid", "gm_station")}
     level1 = {c.name: c for c in Category.objects.filter(parent__isnull=True)}
+    district = _region(GM)
+    polygon = shape(district.boundary) if district.boundary else None
     now = timezone.now()
     created = 0
     for i in range(count):
@@ -255,18 +258,30 @@ def seed_cases(*, count: int, rng: random.Random, resident) -> int:
                                  id_type=Party.IdType.RESIDENT_ID, id_number=_fake_id(rng))]
         if service == ServiceType.MEDIATION:
             parties.append(cs.PartyInput(role=Party.PartyRole.RESPONDENT, name=_name(rng), phone=_phone(rng)))
+        lat = lng = None
+        if polygon is not None:
+            lat, lng = _point_in(polygon, rng)
         reporter = operators["gm_grid"] if channel == Channel.GRID else (
             operators["gm_station"] if channel == Channel.WALK_IN else None)
         case = cs.case_submit(
             channel=channel, service_type=service, title=title, description=description, region=community,
             category=level1.get(msg["label"]), grade=grade, grade_reasons=reasons, people_count=people, amount=amount,
-            parties=parties, service_point=points.get(community.pk), reporter=reporter,
+            parties=parties, service_point=points.get(community.pk), reporter=reporter, latitude=lat, longitude=lng,
             applicant_user=resident if i % 17 == 0 else None,
             source_system=DEMO_SOURCE, source_id=f"demo-{i}", submitted_at=start,
         )
         _advance(case, stage=stage, start=start, now=now, rng=rng, users=operators, label=msg["label"])
         created += 1
     return created
+
+
+def _point_in(polygon, rng: random.Random) -> tuple[float, float]:
+    """A random point inside the district (the demo has no geocoder); the real boundary keeps pins plausible."""
+    minx, miny, maxx, maxy = polygon.bounds
+    while True:
+        x, y = rng.uniform(minx, maxx), rng.uniform(miny, maxy)
+        if polygon.contains(Point(x, y)):
+            return round(y, 6), round(x, 6)
 
 
 def _users(*usernames):
