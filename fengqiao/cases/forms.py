@@ -18,8 +18,11 @@ SORTS = {
 }
 
 
-def _blank(choices, label=_("Any")):
-    return [("", label), *choices]
+ANY = _("Any")
+
+
+def _blank(choices):
+    return [("", ANY), *choices]
 
 
 class CaseFilterForm(forms.Form):

@@ -200,6 +200,9 @@ class CaseCounter(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="casecounter_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.prefix}-{self.year}: {self.value}"
+
 
 class Party(models.Model):
     class PartyRole(models.TextChoices):
@@ -249,6 +252,9 @@ class Assignment(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["case", "unit", "role"], name="assignment_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.role} {self.unit_id}"
 
 
 class CaseEvent(models.Model):

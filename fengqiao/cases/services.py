@@ -9,7 +9,7 @@ workbench, the API, imports and the demo seeder all call these.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -21,12 +21,15 @@ from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Assignment, Case, CaseCounter, CaseEvent, Category, Channel, Grade, Party
 from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
-from fengqiao.cases.workflow import Action, Status, needs_reason, transition
+from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action, Status, needs_reason, transition
+from fengqiao.notifications.services import notify, unit_members
 from fengqiao.org.access import may, scope_for
-from fengqiao.org.models import OrgUnit, Region, ServicePoint
+from fengqiao.org.models import OrgUnit, Region, Role, ServicePoint
 from fengqiao.org.selectors import centre_for_region, parent_centre
-from fengqiao.sla.deadlines import due_at
-from fengqiao.sla.policy import DEFAULT_LIMITS, STEP_FOR_STATUS
+from fengqiao.sla.services import deadline_extend, deadlines_follow, deadlines_regrade
+
+# Actions after which the current step starts again for a new holder.
+RESTARTING_ACTIONS = frozenset({Action.REDISPATCH, Action.RETURN_REFUSE, Action.ESCALATE})
 
 
 class ConcurrentUpdate(Exception):
@@ -51,13 +54,6 @@ def _next_code(region: Region, when: datetime) -> str:
     CaseCounter.objects.filter(pk=counter.pk).update(value=F("value") + 1)
     counter.refresh_from_db(fields=["value"])
     return f"{prefix}-{year}-{counter.value:06d}"
-
-
-def step_due(case: Case, status: str, start: datetime) -> datetime | None:
-    step = STEP_FOR_STATUS.get(status)
-    if step is None:
-        return None
-    return due_at(start, DEFAULT_LIMITS[case.grade][step])
 
 
 def _append_event(
@@ -176,8 +172,8 @@ def case_submit(
         submitted_at=now,
         status=Status.SUBMITTED,
     )
-    case.due_at = step_due(case, Status.SUBMITTED, now)
     case.save()
+    deadlines_follow(case, before="", after=Status.SUBMITTED, at=now)
     Party.objects.bulk_create(
         Party(
             case=case,
@@ -205,8 +201,10 @@ def case_submit(
 
 
 def _check_right(actor, action: str, case: Case) -> None:
-    if actor is None:  # the system itself (worker, seeder acting as the platform)
+    if actor is None:  # the platform itself (the deadline sweep, imports)
         return
+    if action in SYSTEM_ACTIONS:
+        raise PermissionDenied(_("Only the platform records deadline events."))
     if action in RESIDENT_ACTIONS and actor.is_authenticated and actor.pk == case.applicant_user_id:
         return
     capability = ACTION_CAPABILITY.get(action)
@@ -241,7 +239,6 @@ def _act(
     locked.held_from = before if new_status == Status.ON_HOLD else ""
     if new_status != before:
         locked.status = new_status
-        locked.due_at = step_due(locked, new_status, now)
         if new_status in (Status.CLOSED, Status.REJECTED, Status.MERGED, Status.WITHDRAWN):
             locked.closed_at = now
     if new_status != before or changes:
@@ -249,8 +246,13 @@ def _act(
         locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db(fields=["version"])
+    if new_status != before or action in RESTARTING_ACTIONS or action == Action.PROGRESS:
+        deadlines_follow(locked, before=before, after=new_status, at=now, restart=action in RESTARTING_ACTIONS,
+                         progress_reported=action == Action.PROGRESS)
     _append_event(locked, action=action, actor=actor, from_status=before, reason=reason, data=data, is_public=is_public, at=now)
     case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    case._state.fields_cache = dict(locked._state.fields_cache)  # related objects follow the new ids
+    case.__dict__.pop("_prefetched_objects_cache", None)
     return case
 
 
@@ -262,6 +264,7 @@ def case_reject(*, case: Case, actor, reason: str, at: datetime | None = None, e
     return _act(case, action=Action.REJECT, actor=actor, reason=reason, at=at, expected_version=expected_version)
 
 
+@transaction.atomic
 def case_dispatch(
     *,
     case: Case,
@@ -291,6 +294,15 @@ def case_dispatch(
         Assignment.objects.update_or_create(
             case=case, unit=helper, role=Assignment.Role.ASSIST, defaults={"is_active": True}
         )
+    red = case.grade == Grade.RED
+    notify(
+        unit_members([unit, *assisting], [Role.HANDLER, Role.OPERATOR, Role.MEDIATOR]),
+        kind="case_dispatched_red" if red else "case_dispatched",
+        title=_("New case %(code)s dispatched to you") % {"code": case.code} + (_(" (class 1, red)") if red else ""),
+        body=case.title,
+        case=case,
+        key=f"case:{case.pk}:v{case.version}:dispatched",
+    )
     return case
 
 
@@ -308,10 +320,11 @@ def case_progress(*, case: Case, actor, note: str, at: datetime | None = None, e
     return _act(case, action=Action.PROGRESS, actor=actor, reason=note, at=at, expected_version=expected_version)
 
 
+@transaction.atomic
 def case_return(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     """退单: the unit says the case is not theirs; it goes back to the dispatching centre."""
     dispatcher = _dispatching_centre(case)
-    return _act(
+    _act(
         case,
         action=Action.RETURN,
         actor=actor,
@@ -321,6 +334,15 @@ def case_return(*, case: Case, actor, reason: str, at: datetime | None = None, e
         at=at,
         expected_version=expected_version,
     )
+    notify(
+        unit_members([dispatcher], [Role.OPERATOR]),
+        kind="case_returned",
+        title=_("Case %(code)s was returned (退单)") % {"code": case.code},
+        body=reason,
+        case=case,
+        key=f"case:{case.pk}:v{case.version}:returned",
+    )
+    return case
 
 
 def case_return_refuse(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
@@ -450,6 +472,7 @@ def pending_extension(case: Case):
     return last if last is not None and last.action == Action.EXTENSION_REQUEST else None
 
 
+@transaction.atomic
 def case_extension_decide(*, case: Case, actor, approve: bool, reason: str = "", at: datetime | None = None,
                           expected_version: int | None = None) -> Case:
     request = pending_extension(case)
@@ -457,12 +480,12 @@ def case_extension_decide(*, case: Case, actor, approve: bool, reason: str = "",
         raise ValidationError({"reason": _("There is no extension request to decide.")})
     if not approve and not reason.strip():
         raise ValidationError({"reason": _("Say why the extension is refused.")})
-    changes = {}
-    if approve and case.due_at is not None:
-        changes["due_at"] = case.due_at + timedelta(days=request.data["days"])
-    return _act(case, action=Action.EXTENSION_DECIDE, actor=actor, reason=reason, changes=changes,
-                data={"approved": approve, "days": request.data["days"]}, is_public=False, at=at,
-                expected_version=expected_version)
+    _act(case, action=Action.EXTENSION_DECIDE, actor=actor, reason=reason,
+         data={"approved": approve, "days": request.data["days"]}, is_public=False, at=at,
+         expected_version=expected_version)
+    if approve:
+        deadline_extend(case, days=request.data["days"])
+    return case
 
 
 def case_assign(*, case: Case, actor, assignee, at: datetime | None = None, expected_version: int | None = None) -> Case:
@@ -474,6 +497,7 @@ def case_assign(*, case: Case, actor, assignee, at: datetime | None = None, expe
                 data={"assignee": assignee.pk}, is_public=False, at=at, expected_version=expected_version)
 
 
+@transaction.atomic
 def case_assist(*, case: Case, actor, unit: OrgUnit, at: datetime | None = None, expected_version: int | None = None) -> Case:
     if unit.pk == case.holder_unit_id:
         raise ValidationError({"unit": _("The lead unit cannot also assist.")})
@@ -482,18 +506,28 @@ def case_assist(*, case: Case, actor, unit: OrgUnit, at: datetime | None = None,
     return case
 
 
+@transaction.atomic
 def case_regrade(*, case: Case, actor, grade: str, reason: str, at: datetime | None = None,
                  expected_version: int | None = None) -> Case:
     if grade not in Grade.values:
         raise ValidationError({"grade": _("Unknown grade.")})
-    return _act(case, action=Action.REGRADE, actor=actor, reason=reason, changes={"grade": grade},
-                data={"from": case.grade, "to": grade}, is_public=False, at=at, expected_version=expected_version)
+    _act(case, action=Action.REGRADE, actor=actor, reason=reason, changes={"grade": grade},
+         data={"from": case.grade, "to": grade}, is_public=False, at=at, expected_version=expected_version)
+    deadlines_regrade(case)
+    return case
 
 
 def case_reveal_personal_data(*, case: Case, actor, reason: str = "", at: datetime | None = None) -> list[Party]:
     """Show the unmasked phone and ID numbers; the read itself goes on the timeline."""
     _act(case, action=Action.PII_REVEAL, actor=actor, reason=reason, is_public=False, at=at)
     return list(case.parties.all())
+
+
+def case_record_deadline_event(*, case: Case, action: str, step: str, due: datetime, at: datetime) -> Case:
+    """The sweep's note on the timeline that a step is nearly due, overdue, or escalated."""
+    if action not in SYSTEM_ACTIONS:
+        raise ValueError(f"{action} is not a deadline event")
+    return _act(case, action=action, actor=None, data={"step": step, "due_at": due.isoformat()}, is_public=False, at=at)
 
 
 OUTCOMES = {"resolved", "partly", "not_resolved"}

@@ -57,6 +57,9 @@ class Action(models.TextChoices):
     NOTE = "note", _("Internal note")
     PII_REVEAL = "pii_reveal", _("Reveal personal data")
     REGRADE = "regrade", _("Change grade")
+    DEADLINE_REMINDER = "deadline_reminder", _("Deadline reminder")
+    DEADLINE_OVERDUE = "deadline_overdue", _("Deadline passed")
+    DEADLINE_ESCALATED = "deadline_escalated", _("Overdue: escalated to the supervising unit")
 
 
 S = Status
@@ -106,7 +109,12 @@ TRANSITIONS: dict[str, Move] = {
     Action.NOTE: Move(ANY_OPEN | TERMINAL_STATES | {S.CONFIRMED}, SAME),
     Action.PII_REVEAL: Move(frozenset(Status.values), SAME),
     Action.REGRADE: Move(ANY_OPEN, SAME, needs_reason=True),
+    # Recorded by the deadline sweep (the platform is the actor); they change no state.
+    Action.DEADLINE_REMINDER: Move(ANY_OPEN, SAME),
+    Action.DEADLINE_OVERDUE: Move(ANY_OPEN, SAME),
+    Action.DEADLINE_ESCALATED: Move(ANY_OPEN, SAME),
 }
+SYSTEM_ACTIONS = frozenset({Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, Action.DEADLINE_ESCALATED})
 
 
 class TransitionError(Exception):
@@ -116,7 +124,10 @@ class TransitionError(Exception):
         self.action, self.status = action, status
         super().__init__(
             _("“%(action)s” is not possible while the case is “%(status)s”.")
-            % {"action": Action(action).label, "status": Status(status).label}
+            % {
+                "action": Action(action).label if action in Action.values else action,
+                "status": Status(status).label if status in Status.values else status,
+            }
         )
 
 

@@ -18,9 +18,9 @@ from decimal import Decimal
 from pathlib import Path
 
 from django.db import transaction
-from shapely.geometry import Point, shape
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from shapely.geometry import Point, shape
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Category, Channel, Grade, Party, ServiceType
@@ -193,9 +193,21 @@ STAGES = [
     (Status.CLOSED, 24),
     (Status.WITHDRAWN, 2),
 ]
-ORDER = [Status.SUBMITTED, Status.ACCEPTED, Status.DISPATCHED, Status.SIGNED, Status.IN_PROGRESS, Status.RESOLVED,
-         Status.CONFIRMED, Status.CLOSED]
-
+# How long ago a case at each stage came in (hours): recent for the open queues, older for closed ones.
+STAGE_AGE_HOURS = {
+    Status.SUBMITTED: (0.02, 2.5),
+    Status.ACCEPTED: (0.2, 5),
+    Status.REJECTED: (2, 600),
+    Status.DISPATCHED: (0.5, 26),
+    Status.RETURNED: (1, 30),
+    Status.SIGNED: (2, 60),
+    Status.IN_PROGRESS: (20, 420),
+    Status.ON_HOLD: (48, 300),
+    Status.RESOLVED: (24, 150),
+    Status.CONFIRMED: (48, 300),
+    Status.CLOSED: (72, 720),
+    Status.WITHDRAWN: (2, 500),
+}
 RED_SIGNALS = [
     ("30余名工人被拖欠工资近两个月，工人情绪激动，扬言要到区政府门口聚集讨薪。", 36, Decimal("420000"),
      ["涉及人数≥30人", "欠薪涉及金额≥10万元", "文本出现聚集信号：聚集"]),
@@ -236,8 +248,8 @@ def seed_cases(*, count: int, rng: random.Random, resident) -> int:
         msg = messages[i % len(messages)]
         community = communities[0] if i % 4 == 0 else rng.choice(communities)
         stage = _pick_stage(rng)
-        age = timedelta(minutes=rng.randint(5, 30 * 24 * 60)) if stage not in (Status.SUBMITTED,) else timedelta(
-            minutes=rng.randint(1, 600))
+        low, high = STAGE_AGE_HOURS[stage]
+        age = timedelta(hours=rng.uniform(low, high))
         start = now - age
         channel = rng.choice([Channel.WEB, Channel.WEB, Channel.WALK_IN, Channel.HOTLINE, Channel.HOTLINE, Channel.GRID])
         grade, reasons, people, amount = Grade.GREEN, [], 1, None
@@ -299,9 +311,10 @@ def _advance(case: Case, *, stage: str, start, now, rng: random.Random, users: d
     if stage == Status.SUBMITTED:
         return
     span = (now - start).total_seconds()
-    # The grid steps: each step happens a little after the previous one, never in the future.
-    moments = sorted(start + timedelta(seconds=span * f) for f in sorted(rng.uniform(0.02, 0.98) for _ in range(8)))
-    t = iter(moments)
+    # Review and dispatch come quickly, the work takes most of the time; never in the future.
+    fractions = [0.03, 0.06, 0.12, 0.15, 0.3, 0.7, 0.85, 0.95]
+    moments = [start + timedelta(seconds=span * min(0.99, f * rng.uniform(0.8, 1.1))) for f in fractions]
+    t = iter(sorted(moments))
     op = users["gm_community_op"] if case.region.code == "440311001001" else users["gm_district_op"]
     if stage == Status.REJECTED:
         cs.case_reject(case=case, actor=op, reason="诉求不属于本平台受理范围，已告知通过司法途径解决。", at=next(t))

@@ -13,9 +13,8 @@ from zoneinfo import ZoneInfo
 
 import chinese_calendar
 
-from fengqiao.sla.policy import Limit
-
 LOCAL = ZoneInfo("Asia/Shanghai")
+START_OF_DAY = time(9, 0)
 END_OF_DAY = time(18, 0)
 
 
@@ -41,12 +40,34 @@ def add_working_days(start: datetime, days: int, overrides: Mapping[date, bool] 
     return datetime.combine(day, END_OF_DAY, tzinfo=LOCAL)
 
 
-def due_at(start: datetime, limit: Limit, overrides: Mapping[date, bool] | None = None) -> datetime:
-    amount, unit = limit
+def add_working_hours(start: datetime, hours: float, overrides: Mapping[date, bool] | None = None) -> datetime:
+    """`hours` of office time (09:00–18:00 on working days) after `start`."""
+    remaining = timedelta(hours=hours)
+    cursor = start.astimezone(LOCAL)
+    while True:
+        day = cursor.date()
+        if is_working_day(day, overrides):
+            opens = datetime.combine(day, START_OF_DAY, tzinfo=LOCAL)
+            closes = datetime.combine(day, END_OF_DAY, tzinfo=LOCAL)
+            begin = max(cursor, opens)
+            if begin < closes:
+                available = closes - begin
+                if remaining <= available:
+                    return begin + remaining
+                remaining -= available
+        cursor = datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=LOCAL)
+
+
+def due_at(start: datetime, amount: int, unit: str, overrides: Mapping[date, bool] | None = None) -> datetime:
+    """When a step started at `start` with `amount` `unit`s allowed is due."""
     if unit == "minutes":
         return start + timedelta(minutes=amount)
     if unit == "hours":
         return start + timedelta(hours=amount)
     if unit == "working_days":
         return add_working_days(start, amount, overrides)
+    if unit == "working_hours":
+        return add_working_hours(start, amount, overrides)
+    if unit == "calendar_days":
+        return start + timedelta(days=amount)
     raise ValueError(f"unknown time unit {unit!r}")
