@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.workflow import OPEN_STATES, Action, Status
+from fengqiao.cases.workflow import OPEN_STATES, Action, Status, transition_constraint
 from fengqiao.org.access import scope_for
 from fengqiao.org.models import OrgUnit, Region, ServicePoint
 
@@ -278,7 +278,11 @@ class CaseEvent(models.Model):
 
     class Meta:
         ordering = ["case", "seq"]
-        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_unique_seq")]
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="caseevent_unique_seq"),
+            # The database refuses any timeline line that is not a move of the transition table.
+            models.CheckConstraint(condition=transition_constraint(), name="caseevent_transition_allowed"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"

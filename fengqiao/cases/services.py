@@ -66,9 +66,10 @@ def _append_event(
     data: dict | None = None,
     is_public: bool = True,
     at: datetime,
+    actor_unit: OrgUnit | None = None,
 ) -> CaseEvent:
     last = CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
-    actor_unit = _actor_unit(actor, case)
+    actor_unit = actor_unit or _actor_unit(actor, case)
     return CaseEvent.objects.create(
         case=case,
         seq=last + 1,
@@ -229,6 +230,7 @@ def _act(
     if expected_version is not None and locked.version != expected_version:
         raise ConcurrentUpdate(_("This case was changed by someone else a moment ago. Reload it and try again."))
     _check_right(actor, action, locked)
+    acting_unit = _actor_unit(actor, locked)  # judged before the change: a returning unit no longer holds the case
     if needs_reason(action) and not reason.strip():
         raise ValidationError({"reason": _("A reason is required for this action.")})
     before = locked.status
@@ -249,7 +251,8 @@ def _act(
     if new_status != before or action in RESTARTING_ACTIONS or action == Action.PROGRESS:
         deadlines_follow(locked, before=before, after=new_status, at=now, restart=action in RESTARTING_ACTIONS,
                          progress_reported=action == Action.PROGRESS)
-    _append_event(locked, action=action, actor=actor, from_status=before, reason=reason, data=data, is_public=is_public, at=now)
+    _append_event(locked, action=action, actor=actor, from_status=before, reason=reason, data=data, is_public=is_public, at=now,
+                  actor_unit=acting_unit)
     case.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
     case._state.fields_cache = dict(locked._state.fields_cache)  # related objects follow the new ids
     case.__dict__.pop("_prefetched_objects_cache", None)

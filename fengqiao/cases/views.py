@@ -20,11 +20,11 @@ from django.views.decorators.http import require_POST
 from fengqiao.cases import services as cs
 from fengqiao.cases.forms import SORTS, ActionForm, CaseFilterForm
 from fengqiao.cases.models import Case, Party
-from fengqiao.cases.permissions import available_actions
+from fengqiao.cases.permissions import RESIDENT_ACTIONS, available_actions
 from fengqiao.cases.selectors import QUEUES
 from fengqiao.cases.workflow import Action, TransitionError, allowed_actions
 from fengqiao.core.masking import mask_id, mask_name, mask_phone
-from fengqiao.org.access import Capability, may, scope_for
+from fengqiao.org.access import Capability, may, may_work_on, scope_for
 
 PAGE_SIZE = 25
 SORT_KEYS = {"newest": ("-submitted_at", "-id"), "oldest": ("submitted_at", "id"), "due": ("due_at", "id")}
@@ -113,9 +113,17 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "sorts": SORTS,
         "now": timezone.now(),
         "can_bulk_dispatch": Capability.CASE_DISPATCH in scope.capabilities,
+        "bulk_units": _bulk_units(scope) if Capability.CASE_DISPATCH in scope.capabilities else [],
     }
     template = "cases/_case_rows.html" if request.htmx and request.htmx.target == "case-rows" else "cases/case_list.html"
     return render(request, template, context)
+
+
+def _bulk_units(scope):
+    from fengqiao.org.models import OrgUnit
+    from fengqiao.org.rules import CENTRE_KINDS
+
+    return OrgUnit.objects.filter(pk__in=scope.unit_ids, is_active=True).exclude(kind__in=CENTRE_KINDS).order_by("name")
 
 
 def _get_case(request: HttpRequest, code: str) -> Case:
@@ -148,6 +156,8 @@ def _party_rows(parties, reveal: bool) -> list[dict]:
 def case_detail(request: HttpRequest, code: str, *, revealed: list[Party] | None = None, forms=None,
                 status: int = 200) -> HttpResponse:
     case = _get_case(request, code)
+    if not may_work_on(request.user, case):
+        return _resident_view(request, case, forms=forms, status=status)
     actions = [a for a in available_actions(request.user, case) if a != Action.PII_REVEAL]
     action_forms = forms or {}
     for action in actions:
@@ -165,6 +175,21 @@ def case_detail(request: HttpRequest, code: str, *, revealed: list[Party] | None
         "now": timezone.now(),
     }
     return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _resident_view(request: HttpRequest, case: Case, *, forms=None, status: int = 200) -> HttpResponse:
+    """What the resident who raised the case (or the grid worker who reported it) sees: no internal notes."""
+    actions = [a for a in available_actions(request.user, case) if a in RESIDENT_ACTIONS]
+    action_forms = forms or {}
+    for action in actions:
+        action_forms.setdefault(action, ActionForm(initial={"version": case.version}, action=action, case=case))
+    context = {
+        "case": case,
+        "events": case.events.filter(is_public=True).select_related("actor_unit").order_by("seq"),
+        "actions": [(a, Action(a).label, action_forms[a]) for a in actions],
+        "now": timezone.now(),
+    }
+    return render(request, "cases/case_public.html", context, status=status)
 
 
 SERVICE_CALLS = {
@@ -194,7 +219,8 @@ SERVICE_CALLS = {
     Action.RESOLVE: lambda c, u, d: cs.case_resolve(
         case=c, actor=u, outcome=d["outcome"], note=d["reason"], expected_version=d["version"]),
     Action.CONFIRM: lambda c, u, d: cs.case_confirm(
-        case=c, actor=u, satisfaction=d["satisfaction"], by="return_visit", expected_version=d["version"]),
+        case=c, actor=u, satisfaction=d["satisfaction"], expected_version=d["version"],
+        by="resident" if u.pk == c.applicant_user_id else "return_visit"),
     Action.REOPEN: lambda c, u, d: cs.case_reopen(case=c, actor=u, reason=d["reason"], expected_version=d["version"]),
     Action.CLOSE: lambda c, u, d: cs.case_close(case=c, actor=u, expected_version=d["version"]),
     Action.ASSIGN: lambda c, u, d: cs.case_assign(case=c, actor=u, assignee=d["assignee"], expected_version=d["version"]),
@@ -242,6 +268,32 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         return case_detail(request, code, forms={action: form}, status=400)
     messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
     return redirect(reverse("cases:detail", args=[code]))
+
+
+@login_required
+@require_POST
+def case_bulk(request: HttpRequest) -> HttpResponse:
+    """Dispatch many accepted cases at once; each goes through its service and may be refused on its own."""
+    codes = request.POST.getlist("codes")[:100]
+    action = request.POST.get("bulk_action")
+    cases = list(Case.objects.visible_to(request.user).filter(code__in=codes).select_related("holder_unit"))
+    done, refused = [], []
+    for case in cases:
+        form = ActionForm({**request.POST.dict(), "version": case.version}, action=action, case=case) if (
+            action == Action.DISPATCH) else None
+        if form is None or not form.is_valid():
+            refused.append(case.code)
+            continue
+        try:
+            SERVICE_CALLS[action](case, request.user, form.cleaned_data)
+            done.append(case.code)
+        except (TransitionError, PermissionDenied, ValidationError, cs.ConcurrentUpdate):
+            refused.append(case.code)
+    if done:
+        messages.success(request, _("Done for %(n)d cases: %(codes)s") % {"n": len(done), "codes": "、".join(done)})
+    if refused or not cases:
+        messages.error(request, _("Not possible for: %(codes)s") % {"codes": "、".join(refused) or "—"})
+    return redirect(request.POST.get("next") or reverse("cases:list"))
 
 
 @login_required

@@ -117,6 +117,22 @@ TRANSITIONS: dict[str, Move] = {
 SYSTEM_ACTIONS = frozenset({Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, Action.DEADLINE_ESCALATED})
 
 
+def transition_constraint():
+    """The transition table as a database CHECK on the timeline: every recorded move must be in the table."""
+    from django.db.models import F, Q
+
+    allowed = Q(action=Action.SUBMIT, from_status="", to_status=S.SUBMITTED)
+    for action, move in TRANSITIONS.items():
+        sources = sorted(move.sources)
+        if action == Action.RESUME:
+            allowed |= Q(action=action, from_status__in=sources, to_status__in=sorted(WORKING_STATES))
+        elif move.target is SAME:
+            allowed |= Q(action=action, from_status__in=sources, to_status=F("from_status"))
+        else:
+            allowed |= Q(action=action, from_status__in=sources, to_status=move.target)
+    return allowed
+
+
 class TransitionError(Exception):
     """The action is not allowed in the case's current state."""
 

@@ -102,7 +102,15 @@ class Scope:
             return Q(pk__in=[])
         q = Q(applicant_user_id=self.user_id) | Q(reporter_id=self.user_id)
         if self.unit_ids:
-            q |= Q(holder_unit_id__in=self.unit_ids) | Q(assignments__unit_id__in=self.unit_ids)
+            from fengqiao.cases.models import Assignment  # here: fengqiao.cases.models imports this module
+
+            # Held by one of the units, or one of them is an active assisting unit (as in case_in_grant):
+            # a unit the case was re-dispatched away from no longer sees it.
+            q |= Q(holder_unit_id__in=self.unit_ids) | Q(
+                assignments__unit_id__in=self.unit_ids,
+                assignments__role=Assignment.Role.ASSIST,
+                assignments__is_active=True,
+            )
         if self.region_ids:
             q |= Q(region_id__in=self.region_ids)
         return q
@@ -164,3 +172,11 @@ def may(user, capability: Capability, case: Case | None = None) -> bool:
         if scope.user_id is not None and scope.user_id in (case.applicant_user_id, case.reporter_id):
             return True
     return any(capability in g.capabilities and case_in_grant(g, case) for g in scope.grants)
+
+
+def may_work_on(user, case: Case) -> bool:
+    """Does the user see `case` as staff (through a unit grant, or as auditor) rather than as its resident?"""
+    scope = scope_for(user)
+    return scope.everything or any(
+        Capability.CASE_VIEW in g.capabilities and case_in_grant(g, case) for g in scope.grants
+    )
