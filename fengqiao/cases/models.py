@@ -237,6 +237,29 @@ class Party(models.Model):
         return f"{self.get_role_display()}: {self.name}"
 
 
+class Attachment(models.Model):
+    """A photo, recording or document on a case. Stored outside the web root; served by a permission-checked view."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="cases/", max_length=200)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=60)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    is_public = models.BooleanField(default=True, help_text=_("Visible to the resident on the tracking page."))
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "sha256"], name="attachment_unique_per_case")]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
 class Assignment(models.Model):
     """A unit working on a case: the lead unit, or one of the assisting units (co-handling)."""
 

@@ -526,6 +526,35 @@ def case_reveal_personal_data(*, case: Case, actor, reason: str = "", at: dateti
     return list(case.parties.all())
 
 
+@transaction.atomic
+def case_attach(*, case: Case, actor, upload, is_public: bool = True, at: datetime | None = None):
+    """Attach a file after checking its content; the same file twice on one case is kept once."""
+    from django.core.files.base import ContentFile
+
+    from fengqiao.cases.models import Attachment
+    from fengqiao.intake.files import check_upload, safe_storage_name
+
+    mime, extension, digest = check_upload(upload)
+    existing = Attachment.objects.filter(case=case, sha256=digest).first()
+    if existing is not None:
+        return existing
+    attachment = Attachment(
+        case=case,
+        original_name=(upload.name or "file")[-200:],
+        content_type=mime,
+        size=upload.size,
+        sha256=digest,
+        uploaded_by=actor if actor is not None and actor.is_authenticated else None,
+        is_public=is_public,
+    )
+    attachment.file.save(safe_storage_name(case.code, extension), ContentFile(upload.read()), save=False)
+    attachment.save()
+    _act(case, action=Action.NOTE, actor=actor if actor is not None and actor.is_authenticated else None,
+         reason=_("Attachment added: %(name)s") % {"name": attachment.original_name},
+         data={"attachment": attachment.pk}, is_public=is_public, at=at)
+    return attachment
+
+
 def case_record_deadline_event(*, case: Case, action: str, step: str, due: datetime, at: datetime) -> Case:
     """The sweep's note on the timeline that a step is nearly due, overdue, or escalated."""
     if action not in SYSTEM_ACTIONS:

@@ -78,7 +78,11 @@ def _to(status, case, cast, org):
 
 
 REASONED = {
-    "reject": (Status.SUBMITTED, "op_community", lambda case, actor, r: cs.case_reject(case=case, actor=actor, reason=r)),
+    "reject": (
+        Status.SUBMITTED,
+        "op_community",
+        lambda case, actor, r: cs.case_reject(case=case, actor=actor, reason=r),
+    ),
     "return": (Status.DISPATCHED, "handler", lambda case, actor, r: cs.case_return(case=case, actor=actor, reason=r)),
     "hold": (Status.IN_PROGRESS, "handler", lambda case, actor, r: cs.case_hold(case=case, actor=actor, reason=r)),
     "reopen": (Status.RESOLVED, "resident", lambda case, actor, r: cs.case_reopen(case=case, actor=actor, reason=r)),
@@ -125,7 +129,9 @@ def test_long_walk_appends_one_event_per_service_and_replays(cast, org, make_cas
     t.step(Action.SIGN, lambda: cs.case_sign(case=case, actor=second), actor=second, unit=org.housing)
     t.step(Action.START, lambda: cs.case_start(case=case, actor=second))
     t.step(Action.RESOLVE, lambda: cs.case_resolve(case=case, actor=second, outcome="partly", note="已部分修复"))
-    t.step(Action.REOPEN, lambda: cs.case_reopen(case=case, actor=cast.resident, reason="仍未修好"), actor=cast.resident)
+    t.step(
+        Action.REOPEN, lambda: cs.case_reopen(case=case, actor=cast.resident, reason="仍未修好"), actor=cast.resident
+    )
     assert (case.status, case.reopen_count) == (Status.IN_PROGRESS, 1)
     t.step(Action.RESOLVE, lambda: cs.case_resolve(case=case, actor=second, outcome="resolved", note="已全部修复"))
     t.step(Action.CONFIRM, lambda: cs.case_confirm(case=case, actor=op, satisfaction="satisfied", by="return_visit"))
@@ -149,10 +155,14 @@ def test_escalate_and_refused_return_replay(cast, org, make_case):
     t.step(Action.ACCEPT, lambda: cs.case_accept(case=case, actor=cast.op_community))
     t.step(Action.ESCALATE, lambda: cs.case_escalate(case=case, actor=cast.op_community, reason="涉及多个社区"))
     assert case.holder_unit_id == org.street_centre.pk
-    t.step(Action.DISPATCH, lambda: cs.case_dispatch(case=case, actor=cast.op_street, unit=org.hr), unit=org.street_centre)
+    t.step(
+        Action.DISPATCH, lambda: cs.case_dispatch(case=case, actor=cast.op_street, unit=org.hr), unit=org.street_centre
+    )
     t.step(Action.RETURN, lambda: cs.case_return(case=case, actor=cast.handler, reason="不属于本单位"))
     assert case.holder_unit_id == org.street_centre.pk
-    t.step(Action.RETURN_REFUSE, lambda: cs.case_return_refuse(case=case, actor=cast.op_street, reason="属欠薪，归人社"))
+    t.step(
+        Action.RETURN_REFUSE, lambda: cs.case_return_refuse(case=case, actor=cast.op_street, reason="属欠薪，归人社")
+    )
     assert (case.status, case.holder_unit_id) == (Status.DISPATCHED, org.hr.pk)
     t.step(Action.SIGN, lambda: cs.case_sign(case=case, actor=cast.handler))
 
@@ -240,7 +250,8 @@ def test_handler_of_another_department_may_not_sign(cast, org, make_case):
 
 
 @pytest.mark.parametrize(
-    "who", ["outsider", "auditor", "admin", "station", "handler", "grid", "luohu_op", "op_street_of_another", "resident"]
+    "who",
+    ["outsider", "auditor", "admin", "station", "handler", "grid", "luohu_op", "op_street_of_another", "resident"],
 )
 def test_who_may_not_accept(cast, make_case, who):
     # a case in 公明街道: outside the 光明 street and community centres

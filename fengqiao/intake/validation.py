@@ -1,0 +1,146 @@
+"""Validation of what residents and partner systems send, with messages a resident understands.
+
+Plain functions: each returns the cleaned value or raises django ValidationError
+whose message is translatable (Chinese by default, English with the switch).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from functools import lru_cache
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def clean_phone(raw: str, *, required: bool = True) -> str:
+    """A mainland mobile (13812345678, +86 138 1234 5678) or a landline with area code (0755-12345678)."""
+    value = re.sub(r"[\s\-()（）]", "", raw or "")
+    if value.startswith("+86"):
+        value = value[3:]
+    elif value.startswith("0086"):
+        value = value[4:]
+    if not value:
+        if required:
+            raise ValidationError(_("Please give a phone number so that we can reach you."), code="required")
+        return ""
+    if not (MOBILE.match(value) or LANDLINE.match(value)):
+        raise ValidationError(
+            _("“%(phone)s” is not a phone number. Give an 11-digit mobile number or a landline with its area code.")
+            % {"phone": raw},
+            code="phone",
+        )
+    return value
+
+
+def clean_description(raw: str, *, max_length: int = 5000) -> str:
+    """Strip control characters and HTML tags; refuse an empty or one-word description."""
+    value = re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", "", raw or "")
+    value = re.sub(r"<[^>]{0,200}>", "", value).strip()
+    if len(value) < 5:
+        raise ValidationError(_("Please describe what happened in a few words (at least 5 characters)."), code="short")
+    if len(value) > max_length:
+        raise ValidationError(
+            _("The description is too long (at most %(n)d characters). Attach a document for the details.")
+            % {"n": max_length},
+            code="long",
+        )
+    return value
+
+
+# --- coordinates -------------------------------------------------------------------------
+
+_A, _EE = 6378245.0, 0.00669342162296594323
+
+
+def _transform_lat(x: float, y: float) -> float:
+    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
+    return ret
+
+
+def _transform_lng(x: float, y: float) -> float:
+    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
+    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
+    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
+    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
+    return ret
+
+
+def _gcj_offset(lat: float, lng: float) -> tuple[float, float]:
+    dlat = _transform_lat(lng - 105.0, lat - 35.0)
+    dlng = _transform_lng(lng - 105.0, lat - 35.0)
+    radlat = lat / 180.0 * math.pi
+    magic = 1 - _EE * math.sin(radlat) ** 2
+    sqrtmagic = math.sqrt(magic)
+    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
+    dlng = (dlng * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
+    return dlat, dlng
+
+
+def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
+    """Amap/Tencent (GCJ-02) to GPS (WGS84), iterated to ~1e-7° (the geo data README's method)."""
+    wlat, wlng = lat, lng
+    for _i in range(30):
+        dlat, dlng = _gcj_offset(wlat, wlng)
+        nlat, nlng = lat - dlat, lng - dlng
+        if abs(nlat - wlat) < 1e-10 and abs(nlng - wlng) < 1e-10:
+            break
+        wlat, wlng = nlat, nlng
+    return wlat, wlng
+
+
+@lru_cache(maxsize=1)
+def _served_area():
+    from shapely.geometry import shape
+    from shapely.ops import unary_union
+
+    from fengqiao.org.models import Region, RegionLevel
+
+    shapes = [shape(b) for b in Region.objects.filter(level=RegionLevel.DISTRICT, boundary__isnull=False).values_list(
+        "boundary", flat=True)]
+    return unary_union(shapes) if shapes else None
+
+
+def served_area_changed() -> None:
+    _served_area.cache_clear()
+
+
+def clean_coordinates(lat, lng, *, system: str = "wgs84") -> tuple[float, float]:
+    """Latitude/longitude as numbers inside a district the platform serves (WGS84 out)."""
+    try:
+        lat, lng = float(lat), float(lng)
+    except (TypeError, ValueError):
+        raise ValidationError(_("The position is not a valid latitude and longitude."), code="coordinates") from None
+    if not (-90 <= lat <= 90 and -180 <= lng <= 180):
+        raise ValidationError(_("The position is not a valid latitude and longitude."), code="coordinates")
+    if system == "gcj02":
+        lat, lng = gcj02_to_wgs84(lat, lng)
+    from shapely.geometry import Point
+
+    area = _served_area()
+    if area is not None and not area.buffer(0.002).contains(Point(lng, lat)):
+        raise ValidationError(
+            _("This place is outside the area we serve. Please choose a place inside the district."), code="outside"
+        )
+    return round(lat, 6), round(lng, 6)
+
+
+def region_for_point(lat: float, lng: float):
+    """The deepest region whose boundary contains the point (districts only have boundaries today)."""
+    from shapely.geometry import Point, shape
+
+    from fengqiao.org.models import Region
+
+    point = Point(lng, lat)
+    best = None
+    for region in Region.objects.filter(boundary__isnull=False).only("id", "level", "boundary", "path"):
+        if shape(region.boundary).contains(point) and (best is None or len(region.path) > len(best.path)):
+            best = region
+    return best
