@@ -41,15 +41,46 @@ class CaseEventInline(admin.TabularInline):
 class CaseAdmin(ReadOnlyAdmin):
     # Parties (names, phones, ID numbers) are left out on purpose: personal data is read on the
     # case page, where each reveal goes on the timeline.
-    list_display = ["code", "title", "grade", "status", "service_type", "region", "holder_unit", "due_at", "submitted_at"]
+    list_display = [
+        "code",
+        "title",
+        "grade",
+        "status",
+        "service_type",
+        "region",
+        "holder_unit",
+        "due_at",
+        "submitted_at",
+    ]
     list_filter = ["status", "grade", "service_type", "channel"]
     search_fields = ["code", "title"]
     date_hierarchy = "submitted_at"
     list_select_related = ["region", "holder_unit"]
     fields = [
-        "code", "title", "description", "service_type", "category", "grade", "grade_reasons", "channel", "status",
-        "region", "service_point", "holder_unit", "assignee", "people_count", "amount", "outcome", "satisfaction",
-        "reopen_count", "due_at", "submitted_at", "closed_at", "source_system", "source_id", "merged_into",
+        "code",
+        "title",
+        "description",
+        "service_type",
+        "category",
+        "grade",
+        "grade_reasons",
+        "channel",
+        "status",
+        "region",
+        "service_point",
+        "holder_unit",
+        "assignee",
+        "people_count",
+        "amount",
+        "outcome",
+        "satisfaction",
+        "reopen_count",
+        "due_at",
+        "submitted_at",
+        "closed_at",
+        "source_system",
+        "source_id",
+        "merged_into",
     ]
     readonly_fields = fields
     inlines = [CaseEventInline]
@@ -98,8 +129,5 @@ class CategoryAdmin(admin.ModelAdmin):
         return form
 
     def save_model(self, request, obj, form, change):
-        category = category_save(
-            code=obj.code, name=obj.name, parent=obj.parent, service_type=obj.default_service_type
-        )
+        category = category_save(code=obj.code, name=obj.name, parent=obj.parent, service_type=obj.default_service_type)
         obj.pk = category.pk
-

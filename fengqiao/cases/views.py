@@ -267,6 +267,9 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
             form.add_error(field if field in form.fields else None, errors)
         return case_detail(request, code, forms={action: form}, status=400)
     messages.success(request, _("Done: %(action)s.") % {"action": Action(action).label})
+    if not Case.objects.visible_to(request.user).filter(pk=case.pk).exists():
+        # e.g. after a return (退单) the case has left this unit: back to the queues, not to a 404.
+        return redirect(reverse("core:home"))
     return redirect(reverse("cases:detail", args=[code]))
 
 

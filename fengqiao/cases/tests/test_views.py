@@ -178,3 +178,15 @@ def test_outsider_gets_404_for_a_case_and_nothing_in_lists(cast, make_case, clie
     outsider = client_for(cast.outsider)
     assert outsider.get(reverse("cases:detail", args=[case.code])).status_code == 404
     assert outsider.post(reverse("cases:act", args=[case.code, "accept"]), {"version": 1}).status_code == 404
+
+
+def test_after_a_return_the_unit_lands_on_its_queues_not_a_404(cast, make_case, client_for, org):
+    case = make_case()
+    cs.case_accept(case=case, actor=cast.op_community)
+    cs.case_dispatch(case=case, actor=cast.op_community, unit=org.housing)
+    response = client_for(cast.handler_other).post(
+        reverse("cases:act", args=[case.code, "return"]), {"version": Case.objects.get(pk=case.pk).version,
+                                                           "reason": "非本单位职责"})
+    assert response.status_code == 302 and response["Location"] == reverse("core:home")
+    case.refresh_from_db()
+    assert case.status == Status.RETURNED and case.holder_unit == org.community_centre
