@@ -4,6 +4,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, CaseEvent, Party
@@ -127,7 +128,9 @@ def test_action_post_runs_the_service_and_refusals_leave_the_case_unchanged(cast
         403, 404)
     # A reason is required: 400 with the message, unchanged.
     response = op.post(url("escalate"), {"version": case.version, "reason": ""})
-    assert response.status_code == 400 and "A reason is required" in response.content.decode()
+    with translation.override("zh-hans"):
+        required = translation.gettext("A reason is required for this action.")
+    assert response.status_code == 400 and required in response.content.decode()
     # A stale version (someone else acted): 409.
     stale = case.version - 1
     assert op.post(url("dispatch"), {"version": stale, "unit": org.hr.pk}).status_code == 409
