@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import base64
+import math
+
 import segno
 from django import forms
 from django.conf import settings
@@ -8,9 +11,11 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
+from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from fengqiao.accounts.otp import current_token, device_for, is_staff_account
@@ -26,13 +31,27 @@ class TokenForm(forms.Form):
         label=gettext_lazy("6-digit code"),
         min_length=6,
         max_length=6,
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "pattern": "[0-9]{6}"}),
+        widget=forms.TextInput(
+            attrs={
+                "inputmode": "numeric",
+                "autocomplete": "one-time-code",
+                "pattern": "[0-9]{6}",
+                "maxlength": "6",
+                "class": "otp-input",
+            }
+        ),
         error_messages={
             "required": gettext_lazy("Enter the 6-digit code from your authenticator app."),
             "min_length": gettext_lazy("The code has 6 digits."),
             "max_length": gettext_lazy("The code has 6 digits."),
         },
     )
+
+    def clean_token(self) -> str:
+        token = self.cleaned_data["token"].strip()
+        if not token.isdigit():
+            raise forms.ValidationError(_("The code has 6 digits."))
+        return token
 
 
 def _safe_next(request: HttpRequest) -> str:
@@ -42,6 +61,21 @@ def _safe_next(request: HttpRequest) -> str:
     return settings.LOGIN_REDIRECT_URL
 
 
+def _throttle_message(device) -> str | None:
+    """Why the device will not check a code right now (too many wrong codes), or None."""
+    allowed, info = device.verify_is_allowed()
+    if allowed:
+        return None
+    locked_until = (info or {}).get("locked_until")
+    if locked_until is None:
+        return _("Too many wrong codes. Wait a moment and try again.")
+    seconds = max(1, math.ceil((locked_until - timezone.now()).total_seconds()))
+    return ngettext(
+        "Too many wrong codes. Try again in %(n)d second.", "Too many wrong codes. Try again in %(n)d seconds.", seconds
+    ) % {"n": seconds}
+
+
+@never_cache
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
     """Verify a TOTP code; on first use, enrol a device by showing its QR code."""
@@ -49,28 +83,33 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         return redirect(_safe_next(request))
     device = device_for(request.user, create=True)
     form = TokenForm(request.POST or None)
+    throttled = None
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        throttled = _throttle_message(device)
+        if throttled is None and device.verify_token(form.cleaned_data["token"]):
             if not device.confirmed:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, _("Signed in."))
             return redirect(_safe_next(request))
-        form.add_error("token", _("That code is not right or has expired. Try the current one."))
+        if throttled is None:
+            form.add_error("token", _("That code is not right or has expired. Try the current one."))
+    if form.errors:
+        form.fields["token"].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "token-error"})
     context = {
         "form": form,
         "enrol": not device.confirmed,
         "next": _safe_next(request),
+        "throttled": throttled,
         "demo_token": current_token(device) if settings.FQ_DEMO else None,
     }
     if not device.confirmed:
-        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4)
-        context["secret"] = _base32(device.bin_key)
+        context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True, light="#fff")
+        context["secret"] = base32_secret(device.bin_key)
     return render(request, "accounts/second_factor.html", context)
 
 
-def _base32(key: bytes) -> str:
-    import base64
-
+def base32_secret(key: bytes) -> str:
+    """The key as authenticator apps take it when typed in (RFC 4648 base32, no padding)."""
     return base64.b32encode(key).decode().rstrip("=")

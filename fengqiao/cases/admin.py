@@ -1,5 +1,8 @@
-"""Cases in the administration: read-only. Cases change only through the lifecycle services,
-and the timeline (CaseEvent) is append-only, so nothing here adds, edits or deletes."""
+"""The category catalogue in the administration.
+
+Cases and their timeline are deliberately not in the admin: administrators keep the
+organisation and the rules but read no case (separation of duties, LEGAL.md "MLPS level 3");
+staff and auditors read cases in the workbench, where every personal-data read is recorded."""
 
 from __future__ import annotations
 
@@ -8,91 +11,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.catalogue import category_save
-from fengqiao.cases.models import Case, CaseEvent, Category
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
-
-class CaseEventInline(admin.TabularInline):
-    model = CaseEvent
-    fields = ["seq", "at", "action", "actor", "actor_unit", "from_status", "to_status", "reason", "is_public"]
-    readonly_fields = fields
-    extra = 0
-    can_delete = False
-    ordering = ["seq"]
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-
-@admin.register(Case)
-class CaseAdmin(ReadOnlyAdmin):
-    # Parties (names, phones, ID numbers) are left out on purpose: personal data is read on the
-    # case page, where each reveal goes on the timeline.
-    list_display = [
-        "code",
-        "title",
-        "grade",
-        "status",
-        "service_type",
-        "region",
-        "holder_unit",
-        "due_at",
-        "submitted_at",
-    ]
-    list_filter = ["status", "grade", "service_type", "channel"]
-    search_fields = ["code", "title"]
-    date_hierarchy = "submitted_at"
-    list_select_related = ["region", "holder_unit"]
-    fields = [
-        "code",
-        "title",
-        "description",
-        "service_type",
-        "category",
-        "grade",
-        "grade_reasons",
-        "channel",
-        "status",
-        "region",
-        "service_point",
-        "holder_unit",
-        "assignee",
-        "people_count",
-        "amount",
-        "outcome",
-        "satisfaction",
-        "reopen_count",
-        "due_at",
-        "submitted_at",
-        "closed_at",
-        "source_system",
-        "source_id",
-        "merged_into",
-    ]
-    readonly_fields = fields
-    inlines = [CaseEventInline]
-
-
-@admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnlyAdmin):
-    list_display = ["case", "seq", "at", "action", "actor", "from_status", "to_status"]
-    list_filter = ["action"]
-    search_fields = ["case__code"]
-    list_select_related = ["case", "actor"]
-    date_hierarchy = "at"
+from fengqiao.cases.models import Category
 
 
 class CategoryForm(forms.ModelForm):

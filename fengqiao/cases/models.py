@@ -134,7 +134,7 @@ class Case(models.Model):
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
     outcome = models.CharField(_("outcome"), max_length=16, blank=True)
-    satisfaction = models.CharField(_("satisfaction"), max_length=16, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=24, blank=True)  # "basically_satisfied"
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     due_at = models.DateTimeField(_("current step due"), null=True, blank=True, db_index=True)
 

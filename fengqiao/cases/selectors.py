@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.db.models import Q
 from django.utils import timezone
@@ -13,8 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from fengqiao.cases.models import Case, CaseQuerySet, Grade
 from fengqiao.cases.workflow import OPEN_STATES, Status
 from fengqiao.org.models import Role
-
-DUE_SOON = timedelta(hours=2)
+from fengqiao.sla.display import DUE_SOON
 
 
 @dataclass(frozen=True)

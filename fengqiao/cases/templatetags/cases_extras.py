@@ -1,13 +1,15 @@
 from __future__ import annotations
 
 from django import template
+from django.utils.html import format_html
 
-from fengqiao.sla.display import deadline_state
+from fengqiao.core.templatetags.fq import due_badge
 
 register = template.Library()
 
 
-@register.inclusion_tag("cases/_deadline.html")
+@register.simple_tag
 def deadline(case, now):
-    """Time left on the current step, coloured red / yellow / green (with text, not colour alone)."""
-    return {"state": deadline_state(case.due_at if case.is_open else None, now)}
+    """Time left on the current step of an open case ("已超期2小时" / "剩余35分钟"); a dash otherwise."""
+    badge = due_badge(case.due_at, now) if case.is_open else ""
+    return badge or format_html('<span class="muted">—</span>')

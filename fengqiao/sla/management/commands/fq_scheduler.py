@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from fengqiao.api.tasks import deliver_webhooks
 from fengqiao.notifications.tasks import deliver_outbox
 from fengqiao.sla.tasks import sweep_deadlines
 
@@ -19,6 +20,7 @@ class Command(BaseCommand):
         while True:
             sweep_deadlines.enqueue()
             deliver_outbox.enqueue()
+            deliver_webhooks.enqueue()
             if once:
                 return
             time.sleep(interval)

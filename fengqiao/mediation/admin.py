@@ -1,0 +1,61 @@
+from __future__ import annotations
+
+from django import forms
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from fengqiao.mediation.models import MediatorProfile, Specialty
+from fengqiao.mediation.services import mediator_register
+from fengqiao.org.models import Role
+from fengqiao.org.rules import role_unit_error
+
+
+class MediatorProfileForm(forms.ModelForm):
+    specialties = forms.MultipleChoiceField(
+        label=_("specialties"), choices=Specialty.choices, widget=forms.CheckboxSelectMultiple, required=False
+    )
+
+    class Meta:
+        model = MediatorProfile
+        fields = ["user", "unit", "kind", "specialties", "languages", "service_point", "bio", "is_available"]
+
+    def clean(self):
+        data = super().clean()
+        unit = data.get("unit")
+        if unit is not None:
+            error = role_unit_error(role=Role.MEDIATOR, unit_kind=unit.kind)
+            if error:
+                self.add_error("unit", error)
+        return data
+
+
+@admin.register(MediatorProfile)
+class MediatorProfileAdmin(admin.ModelAdmin):
+    """Registering a mediator also makes them a member of the unit in the mediator role."""
+
+    form = MediatorProfileForm
+    list_display = ["user", "kind", "unit", "specialty_list", "languages", "is_available"]
+    list_filter = ["kind", "is_available"]
+    search_fields = ["user__username", "user__name", "unit__name"]
+    autocomplete_fields = ["user", "unit", "service_point"]
+    list_select_related = ["user", "unit"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["user"] if obj else []
+
+    @admin.display(description=_("specialties"))
+    def specialty_list(self, profile: MediatorProfile) -> str:
+        return "、".join(profile.specialty_labels()) or "—"
+
+    def save_model(self, request, obj, form, change):
+        profile = mediator_register(
+            user=obj.user,
+            unit=obj.unit,
+            kind=obj.kind,
+            specialties=list(obj.specialties),
+            languages=obj.languages,
+            service_point=obj.service_point,
+            bio=obj.bio,
+        )
+        MediatorProfile.objects.filter(pk=profile.pk).update(is_available=obj.is_available)
+        obj.pk = profile.pk
