@@ -6,6 +6,12 @@ admin.site.site_header = admin.site.site_title = "枫桥 Fengqiao"
 urlpatterns = [
     path("", include("fengqiao.core.urls")),
     path("accounts/", include("fengqiao.accounts.urls")),
+    path("cases/", include("fengqiao.cases.urls")),
+    path("notifications/", include("fengqiao.notifications.urls")),
+    path("", include("fengqiao.intake.urls")),
+    path("imports/", include("fengqiao.imports.urls")),
+    path("open311/v2/", include("fengqiao.open311.urls")),
+    path("api/v1/", include("fengqiao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

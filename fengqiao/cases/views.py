@@ -171,6 +171,7 @@ def case_detail(request: HttpRequest, code: str, *, revealed: list[Party] | None
         "events": case.events.select_related("actor", "actor_unit").order_by("seq"),
         "actions": [(a, Action(a).label, action_forms[a]) for a in actions],
         "assisting": case.assignments.filter(role="assist", is_active=True).select_related("unit"),
+        "attachments": case.attachments.all(),
         "boundary": json.dumps(district.boundary) if district and district.boundary else "null",
         "now": timezone.now(),
     }

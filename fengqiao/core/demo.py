@@ -30,6 +30,7 @@ from fengqiao.mediation.services import mediator_register
 from fengqiao.org.loaders import load_district
 from fengqiao.org.models import OrgUnit, Region, RegionLevel, Role, ServicePoint, UnitKind
 from fengqiao.org.services import staff_user_create
+from fengqiao.sla.sweep import sweep
 
 CASES_DATA = Path(__file__).resolve().parent.parent / "cases" / "data"
 DEMO_PASSWORD = "Fengqiao-2026"
@@ -354,6 +355,49 @@ def _advance(case: Case, *, stage: str, start, now, rng: random.Random, users: d
     cs.case_close(case=case, actor=op, at=next(t))
 
 
+def seed_hotline_import() -> int:
+    """A small 12345 export (fengqiao/imports/samples) taken in through the bulk import: cases on the import channel."""
+    from fengqiao.accounts.models import User
+    from fengqiao.imports.demo import demo_import
+
+    batch = demo_import(User.objects.get(username="gm_district_op"))
+    return batch.created_count if batch else 0
+
+
+def seed_api_client() -> str | None:
+    """The demo partner API client with its fixed key (fengqiao.api; never in production), printed for curl."""
+    from fengqiao.api.services import demo_client_ensure
+
+    key = demo_client_ensure()
+    if key:
+        print(f"Demo API key (scopes cases, open311; operator of 光明区群众诉求服务大厅): {key}")
+    return key
+
+
+# Buildings in 光明社区 with their own QR code (fengqiao.org.models.QrPlace): scanning opens the form for that building.
+DEMO_QR_PLACES = [
+    ("光明社区碧眼新村3栋", "光明街道碧眼新村3栋", 22.7797, 113.9350),
+    ("光明社区碧眼新村7栋", "光明街道碧眼新村7栋", 22.7801, 113.9361),
+    ("光明社区东周小区1栋", "光明街道东周小区1栋", 22.7790, 113.9290),
+    ("光明社区光明大街12号", "光明街道光明大街12号", 22.7850, 113.9400),
+]
+
+
+def seed_qr_places() -> int:
+    """The demo's QR places, with tokens fixed by name (printed demo codes survive a re-seed); every point has a token."""
+    from fengqiao.intake.qr import demo_token, qr_place_save
+
+    community = _region("440311001001")
+    point = ServicePoint.objects.filter(region=community).order_by("name").first()
+    for name, address, lat, lng in DEMO_QR_PLACES:
+        qr_place_save(name=name, region=community, address=address, service_point=point, latitude=lat, longitude=lng,
+                      token=demo_token(name))
+    for sp in ServicePoint.objects.filter(token=""):
+        sp.token = demo_token(f"point:{sp.pk}")
+        sp.save(update_fields=["token"])
+    return len(DEMO_QR_PLACES)
+
+
 @transaction.atomic
 def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin], dict]:
     rng = random.Random(seed)
@@ -362,14 +406,20 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     n_categories = load_categories()
     logins = seed_staff()
     resident = seed_resident()
+    seed_qr_places()
     made = seed_cases(count=cases, rng=rng, resident=resident)
+    imported = seed_hotline_import()
+    # Run the deadline sweep once, as the worker would, so reminders and overdue alerts are there to see.
+    sweep()
     stats = {
         "regions": gm.regions + lh.regions,
         "units": OrgUnit.objects.count(),
         "service_points": ServicePoint.objects.count(),
         "categories": n_categories,
         "cases_created": made,
+        "cases_imported": imported,
         "cases_total": Case.objects.count(),
         "district_centres": OrgUnit.objects.filter(kind=UnitKind.DISTRICT_CENTRE).count(),
     }
+    seed_api_client()
     return logins, stats

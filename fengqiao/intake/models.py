@@ -1,8 +1,9 @@
-"""Intake bookkeeping: idempotency of submissions from every channel."""
+"""Intake bookkeeping: idempotency of submissions from every channel, and what the grid channel adds."""
 
 from __future__ import annotations
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class IdempotencyRecord(models.Model):
@@ -25,3 +26,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.scope}:{self.key}"
+
+
+class PatrolType(models.TextChoices):
+    """How a grid worker or safety volunteer came upon the matter (MISSION §12)."""
+
+    DAILY = "daily", _("Daily patrol")
+    IMMEDIATE = "immediate", _("Immediate report")
+    SPECIAL = "special", _("Special inspection")
+
+
+class GridReport(models.Model):
+    """What the grid channel knows beyond the case itself: the kind of patrol that found it."""
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="grid_report")
+    patrol_type = models.CharField(_("patrol type"), max_length=12, choices=PatrolType.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("grid report")
+        verbose_name_plural = _("grid reports")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(patrol_type__in=PatrolType.values), name="gridreport_patrol_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.patrol_type}"

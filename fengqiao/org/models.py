@@ -220,3 +220,32 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} · {self.unit} · {self.get_role_display()}"
+
+
+class QrPlace(models.Model):
+    """A building or spot with its own QR code (e.g. 光明社区碧眼新村3栋): the form opens with this place filled in.
+
+    Finer than a service point: residents scan the code on their own building. `token` is what
+    the printed code carries, so renaming the place never breaks it.
+    """
+
+    name = models.CharField(_("name"), max_length=100)
+    address = models.CharField(_("address"), max_length=200, blank=True)
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.PROTECT, related_name="qr_places")
+    service_point = models.ForeignKey(
+        ServicePoint, verbose_name=_("service point"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="qr_places",
+    )
+    latitude = models.FloatField(_("latitude"), null=True, blank=True)
+    longitude = models.FloatField(_("longitude"), null=True, blank=True)
+    token = models.CharField(max_length=24, unique=True, default=_new_token, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        verbose_name = _("QR place")
+        verbose_name_plural = _("QR places")
+        ordering = ["region__code", "name"]
+        constraints = [models.UniqueConstraint(fields=["region", "name"], name="qrplace_unique_name_in_region")]
+
+    def __str__(self) -> str:
+        return self.name
