@@ -41,7 +41,7 @@ X_FRAME_OPTIONS = "DENY"
 
 # --- apps ------------------------------------------------------------------
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "fengqiao.accounts.apps.FqAdminConfig",  # django.contrib.admin behind the second factor
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -61,13 +61,19 @@ INSTALLED_APPS = [
     "fengqiao.org",
     "fengqiao.cases",
     "fengqiao.mediation",
+    "fengqiao.sla",
+    "fengqiao.notifications",
+    "fengqiao.intake",
+    "fengqiao.api",
+    "fengqiao.imports",
+    "fengqiao.open311",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "fengqiao.core.middleware.ChineseFirstLocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -94,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "fengqiao.core.context_processors.shell",
+                "fengqiao.notifications.context_processors.unread",
             ],
         },
     }
@@ -125,6 +132,8 @@ REDIS_URL = env_url("REDIS_URL", None)
 if REDIS_URL:
     INSTALLED_APPS.append("django_rq")
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
+    # rqworker must run jobs through django-tasks-rq's Job, or every task fails ("'Task' object is not callable").
+    RQ = {"JOB_CLASS": "django_tasks_rq.Job"}
     TASKS = {"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}}
 else:
     TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
@@ -157,6 +166,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
+AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
@@ -185,12 +195,66 @@ STORAGES = {
     },
 }
 
+# --- uploads and rate limits ---------------------------------------------------------
+FQ_MAX_UPLOAD_MB = env_int("FQ_MAX_UPLOAD_MB", 10)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# A cache every process shares (rate limits must count across workers): Redis when configured, else the database.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "fq_cache"}}
+RATELIMIT_VIEW = "fengqiao.intake.views.rate_limited"
+# Public submissions per IP and per phone number (django-ratelimit rates, e.g. "10/h").
+FQ_RATE_SUBMIT_IP = env_str("FQ_RATE_SUBMIT_IP", "20/h")
+FQ_RATE_SUBMIT_PHONE = env_str("FQ_RATE_SUBMIT_PHONE", "5/h")
+FQ_RATE_TRACK_IP = env_str("FQ_RATE_TRACK_IP", "30/h")
+
+# --- Open311 and bulk import -------------------------------------------------------
+FQ_RATE_OPEN311_IP = env_str("FQ_RATE_OPEN311_IP", "600/h")
+FQ_RATE_OPEN311_KEY = env_str("FQ_RATE_OPEN311_KEY", "6000/h")
+FQ_OPEN311_DISTRICT = env_str("FQ_OPEN311_DISTRICT", "440311")  # where address-only requests go
+FQ_OPEN311_CONTACT = env_str("FQ_OPEN311_CONTACT", "")
+FQ_OPEN311_KEY_SERVICE = env_str("FQ_OPEN311_KEY_SERVICE", "")
+FQ_IMPORT_MAX_ROWS = env_int("FQ_IMPORT_MAX_ROWS", 5000)
+FQ_IMPORT_STALL_SECONDS = env_int("FQ_IMPORT_STALL_SECONDS", 120)
+
 # --- site ----------------------------------------------------------------------
 # Demo mode (set by `./fq demo`): shows the demo's one-time codes on the 2FA page. Never in production.
 FQ_DEMO = env_bool("FQ_DEMO", False)
 if PRODUCTION and FQ_DEMO:
     raise EnvError("Environment variable FQ_DEMO must be off in production.")
 FQ_PUBLIC_BASE_URL = env_str("FQ_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+
+# --- notifications -------------------------------------------------------------------
+# "sink" records messages without sending them (default outside production); "live" sends
+# through the channels that are configured below.
+FQ_NOTIFY_MODE = env_str("FQ_NOTIFY_MODE", "live" if PRODUCTION else "sink")
+if FQ_NOTIFY_MODE not in {"sink", "live"}:
+    raise EnvError(f"Environment variable FQ_NOTIFY_MODE={FQ_NOTIFY_MODE!r} is malformed: expected sink or live")
+EMAIL_HOST = env_str("EMAIL_HOST", "")
+EMAIL_PORT = env_int("EMAIL_PORT", 25)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "fengqiao@localhost")
+FQ_SMS_WEBHOOK_URL = env_url("FQ_SMS_WEBHOOK_URL", None)
+FQ_WEBHOOK_SECRET = env_str("FQ_WEBHOOK_SECRET", "" if PRODUCTION else "development-webhook-secret")
+_SINK = "fengqiao.notifications.channels.SinkChannel"
+if FQ_NOTIFY_MODE == "sink":
+    FQ_NOTIFY_CHANNELS: dict = {"email": _SINK, "sms": _SINK}
+else:
+    FQ_NOTIFY_CHANNELS = {
+        "email": "fengqiao.notifications.channels.EmailChannel" if EMAIL_HOST else None,
+        "sms": {
+            "class": "fengqiao.notifications.channels.WebhookChannel",
+            "options": {"url": FQ_SMS_WEBHOOK_URL, "secret": FQ_WEBHOOK_SECRET},
+        }
+        if FQ_SMS_WEBHOOK_URL
+        else None,
+    }
+# Which notices also go out by SMS (the rest stay in-app and email).
+FQ_SMS_KINDS = {"deadline_overdue", "deadline_escalated", "case_dispatched_red"}
+# Partner API: hosts webhooks may be delivered to ("host" or "host:port"; none in production unless set), requests per client.
+FQ_WEBHOOK_ALLOWED_HOSTS = env_list("FQ_WEBHOOK_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
+FQ_API_RATE = env_str("FQ_API_RATE", "600/m")
 
 LOGGING = {
     "version": 1,
