@@ -1,0 +1,86 @@
+"""How cases look to a partner: plain dicts matching fengqiao.api.schemas, personal data masked by default."""
+
+from __future__ import annotations
+
+from fengqiao.cases.models import Attachment, Case, CaseEvent, Party
+from fengqiao.core.masking import mask_id, mask_name, mask_phone
+
+
+def case_summary(case: Case) -> dict:
+    """Needs region, holder_unit and category loaded (select_related) to stay at one query per page."""
+    return {
+        "code": case.code,
+        "status": case.status,
+        "service_type": case.service_type,
+        "category": {"code": case.category.code, "name": case.category.name} if case.category_id else None,
+        "grade": case.grade,
+        "channel": case.channel,
+        "title": case.title,
+        "region": {"code": case.region.code, "name": case.region.name},
+        "holder_unit": {"id": case.holder_unit_id, "name": case.holder_unit.name},
+        "people_count": case.people_count,
+        "amount": case.amount,
+        "source_system": case.source_system,
+        "source_id": case.source_id,
+        "outcome": case.outcome,
+        "satisfaction": case.satisfaction,
+        "submitted_at": case.submitted_at,
+        "updated_at": case.updated_at,
+        "due_at": case.due_at,
+        "closed_at": case.closed_at,
+        "version": case.version,
+    }
+
+
+def party_out(party: Party, *, reveal: bool) -> dict:
+    personal = party.kind == Party.Kind.PERSON
+    return {
+        "role": party.role,
+        "kind": party.kind,
+        "name": party.name if (reveal or not personal) else mask_name(party.name),
+        "phone": party.phone if reveal else mask_phone(party.phone) if party.phone else "",
+        "id_type": party.id_type,
+        "id_number": party.id_number if reveal else mask_id(party.id_number) if party.id_number else "",
+        "masked": not reveal,
+    }
+
+
+def attachment_out(attachment: Attachment) -> dict:
+    return {
+        "id": attachment.pk,
+        "name": attachment.original_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "sha256": attachment.sha256,
+        "is_public": attachment.is_public,
+        "uploaded_at": attachment.uploaded_at,
+    }
+
+
+def event_out(event: CaseEvent) -> dict:
+    return {
+        "seq": event.seq,
+        "at": event.at,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "reason": event.reason,
+        "unit": event.actor_unit.name if event.actor_unit_id else None,
+        "is_public": event.is_public,
+    }
+
+
+def case_detail(case: Case, *, actions: list[str], parties: list[Party] | None = None, reveal: bool = False) -> dict:
+    """The whole case: its parties (masked unless `reveal`), files, timeline and the actions open to the caller."""
+    return {
+        **case_summary(case),
+        "description": case.description,
+        "address": case.address,
+        "latitude": case.latitude,
+        "longitude": case.longitude,
+        "is_anonymous": case.is_anonymous,
+        "parties": [party_out(p, reveal=reveal) for p in (parties if parties is not None else case.parties.all())],
+        "attachments": [attachment_out(a) for a in case.attachments.all()],
+        "events": [event_out(e) for e in case.events.select_related("actor_unit").order_by("seq")],
+        "actions": actions,
+    }
