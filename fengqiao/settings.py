@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "fengqiao.sla",
     "fengqiao.notifications",
     "fengqiao.intake",
+    "fengqiao.triage",
+    "fengqiao.routing",
     "fengqiao.api",
     "fengqiao.imports",
     "fengqiao.open311",

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("fengqiao.core.urls")),
     path("accounts/", include("fengqiao.accounts.urls")),
     path("cases/", include("fengqiao.cases.urls")),
+    path("triage/", include("fengqiao.triage.urls")),
     path("notifications/", include("fengqiao.notifications.urls")),
     path("", include("fengqiao.intake.urls")),
     path("imports/", include("fengqiao.imports.urls")),

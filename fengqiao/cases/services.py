@@ -8,6 +8,7 @@ workbench, the API, imports and the demo seeder all call these.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -19,14 +20,27 @@ from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Assignment, Case, CaseCounter, CaseEvent, Category, Channel, Grade, Party
+from fengqiao.cases.models import (
+    Assignment,
+    Attachment,
+    Case,
+    CaseCounter,
+    CaseEvent,
+    Category,
+    Channel,
+    Grade,
+    Party,
+    ServiceType,
+)
 from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
 from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action, Status, needs_reason, transition
 from fengqiao.notifications.services import notify, unit_members
-from fengqiao.org.access import may, scope_for
+from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit, Region, Role, ServicePoint
 from fengqiao.org.selectors import centre_for_region, parent_centre
 from fengqiao.sla.services import deadline_extend, deadlines_follow, deadlines_regrade
+
+log = logging.getLogger("fengqiao.cases")
 
 # Actions after which the current step starts again for a new holder.
 RESTARTING_ACTIONS = frozenset({Action.REDISPATCH, Action.RETURN_REFUSE, Action.ESCALATE})
@@ -146,13 +160,16 @@ def case_submit(
     if errors:
         raise ValidationError(errors)
     now = submitted_at or timezone.now()
+    grade, grade_reasons = _graded(grade, list(grade_reasons or []), title=title, description=description,
+                                   people_count=people_count, amount=amount,
+                                   phones=[p.phone for p in parties if p.phone], at=now)
     case = Case(
         code=_next_code(region, now),
         channel=channel,
         service_type=service_type,
         category=category,
         grade=grade,
-        grade_reasons=grade_reasons or [],
+        grade_reasons=grade_reasons,
         title=title.strip()[:120],
         description=description.strip(),
         people_count=people_count,
@@ -195,7 +212,39 @@ def case_submit(
         data={"channel": channel, "holder_unit": holder.pk, "region": region.pk},
         at=now,
     )
+    _triage("on_submit", case)
     return case
+
+
+def _graded(grade: str, reasons: list[str], **facts) -> tuple[str, list[str]]:
+    """A new case arrives graded: the grading rules (fengqiao.triage) raise the grade given, never lower it,
+    and add their reasons. If grading fails, the case keeps the grade it was given."""
+    try:
+        with transaction.atomic():
+            from fengqiao.triage import hooks
+
+            ruled, ruled_reasons = hooks.grade_submission(**facts)
+    except Exception:  # never lose a submission to triage
+        log.exception("grading a new case failed")
+        return grade, reasons
+    if GRADE_RANK.get(ruled, 0) > GRADE_RANK.get(grade, 0):
+        return ruled, [*reasons, *ruled_reasons]
+    if ruled == grade and not reasons:
+        return grade, list(ruled_reasons)
+    return grade, reasons
+
+
+def _triage(hook: str, case: Case, **kwargs) -> None:
+    """Tell triage (fengqiao.triage.hooks) what happened. Triage is advice: if it fails, the savepoint
+    undoes only its own writes, the failure is logged, and the case action stands."""
+    try:
+        with transaction.atomic():
+            from fengqiao.triage import hooks
+
+            getattr(hooks, hook)(case, **kwargs)
+    except Exception:  # never lose a submission or an action to triage
+        log.exception("triage hook %s failed for %s", hook, case.code)
+        case.refresh_from_db()
 
 
 # --- the lifecycle ----------------------------------------------------------------
@@ -306,6 +355,7 @@ def case_dispatch(
         case=case,
         key=f"case:{case.pk}:v{case.version}:dispatched",
     )
+    _triage("on_dispatch", case, unit=unit, actor=actor, note=note)
     return case
 
 
@@ -448,7 +498,8 @@ def case_note(*, case: Case, actor, text: str, internal: bool = True, at: dateti
 
 @transaction.atomic
 def case_merge(*, case: Case, actor, into: Case, at: datetime | None = None, expected_version: int | None = None) -> Case:
-    """Merge a duplicate into `into`: its parties join the main case, which counts one more resident."""
+    """Merge a duplicate into `into`: its parties and attachments join the main case, which counts its
+    residents ("me too", 附议); the main case is graded again with the new facts."""
     if into.pk == case.pk or into.merged_into_id is not None or not into.is_open:
         raise ValidationError({"into": _("Merge into another open case that is not itself merged.")})
     _act(case, action=Action.MERGE, actor=actor, changes={"merged_into": into}, data={"into": into.code}, at=at,
@@ -456,9 +507,71 @@ def case_merge(*, case: Case, actor, into: Case, at: datetime | None = None, exp
     for party in case.parties.all():
         Party.objects.create(case=into, role=party.role, kind=party.kind, name=party.name, phone=party.phone,
                              id_type=party.id_type, id_number=party.id_number)
-    return _act(into, action=Action.NOTE, actor=actor, reason=_("Case %(code)s merged into this one.") % {"code": case.code},
-                changes={"people_count": into.people_count + case.people_count}, data={"merged": case.code},
-                is_public=False, at=at)
+    known = set(Attachment.objects.filter(case=into).values_list("sha256", flat=True))
+    for attachment in case.attachments.all():
+        if attachment.sha256 not in known:  # the same stored file, listed on the main case too
+            Attachment.objects.create(case=into, file=attachment.file.name, original_name=attachment.original_name,
+                                      content_type=attachment.content_type, size=attachment.size,
+                                      sha256=attachment.sha256, uploaded_by=attachment.uploaded_by,
+                                      is_public=attachment.is_public)
+            known.add(attachment.sha256)
+    me_too = Case.objects.filter(merged_into=into).count()
+    _act(into, action=Action.NOTE, actor=actor, reason=_("Case %(code)s merged into this one.") % {"code": case.code},
+         changes={"people_count": into.people_count + case.people_count},
+         data={"merged": case.code, "me_too": me_too}, is_public=False, at=at)
+    _triage("on_facts_changed", into)
+    return into
+
+
+@transaction.atomic
+def case_recategorise(*, case: Case, actor, service_type: str | None = None, category: Category | None = None,
+                      reason: str = "", at: datetime | None = None, expected_version: int | None = None) -> Case:
+    """Change the service type and/or the category (a person confirming or correcting triage).
+
+    Recorded on the timeline as an internal note with the old and new values; needs the review right.
+    """
+    if actor is not None and not may(actor, Capability.CASE_REVIEW, case):
+        raise PermissionDenied(_("You may not do this on this case."))
+    if not case.is_open:
+        raise ValidationError({"category": _("A closed case keeps its service type and category.")})
+    changes: dict[str, Any] = {}
+    lines, data = [], {}
+    if service_type is not None and service_type != case.service_type:
+        if service_type not in ServiceType.values:
+            raise ValidationError({"service_type": _("Unknown service type.")})
+        changes["service_type"] = service_type
+        lines.append(_("service type %(old)s → %(new)s") % {
+            "old": ServiceType(case.service_type).label, "new": ServiceType(service_type).label})
+        data["service_type"] = [case.service_type, service_type]
+    if category is not None and category.pk != case.category_id:
+        changes["category"] = category
+        lines.append(_("category %(old)s → %(new)s") % {"old": case.category or "—", "new": category})
+        data["category"] = [case.category_id, category.pk]
+    if not changes:
+        return case
+    text = _("Service type or category changed: %(changes)s.") % {"changes": "; ".join(str(x) for x in lines)}
+    if reason.strip():
+        text = f"{text} {reason.strip()}"
+    return _act(case, action=Action.NOTE, actor=actor, reason=text, changes=changes, data={"recategorise": data},
+                is_public=False, at=at, expected_version=expected_version)
+
+
+@transaction.atomic
+def case_link(*, case: Case, actor, other: Case, kind: str = "related", at: datetime | None = None) -> Case:
+    """Record that `other` is related to `case` (same place, respondent, phone …) without merging them."""
+    if other.pk == case.pk:
+        raise ValidationError({"other": _("A case cannot be linked to itself.")})
+    if actor is not None and not may(actor, Capability.CASE_REVIEW, case):
+        raise PermissionDenied(_("You may not do this on this case."))
+    if actor is not None and not Case.objects.visible_to(actor).filter(pk=other.pk).exists():
+        raise ValidationError({"other": _("No case has the code %(code)s.") % {"code": other.code}})
+    linked = CaseEvent.objects.filter(action=Action.NOTE, case=case, data__link__id=other.pk).exists() or \
+        CaseEvent.objects.filter(action=Action.NOTE, case=other, data__link__id=case.pk).exists()
+    if linked:
+        return case
+    return _act(case, action=Action.NOTE, actor=actor,
+                reason=_("Linked to case %(code)s.") % {"code": other.code},
+                data={"link": {"id": other.pk, "code": other.code, "kind": kind}}, is_public=False, at=at)
 
 
 def case_extension_request(*, case: Case, actor, reason: str, days: int, at: datetime | None = None,
@@ -510,14 +623,44 @@ def case_assist(*, case: Case, actor, unit: OrgUnit, at: datetime | None = None,
 
 
 @transaction.atomic
-def case_regrade(*, case: Case, actor, grade: str, reason: str, at: datetime | None = None,
-                 expected_version: int | None = None) -> Case:
+def case_regrade(*, case: Case, actor, grade: str, reason: str, reasons: list[str] | None = None,
+                 at: datetime | None = None, expected_version: int | None = None) -> Case:
+    """Change the grade (a person with a reason, or the platform's rules with theirs in `reasons`).
+
+    A higher grade re-times the running deadlines and tells the holding unit; a rise to red also
+    tells the district's leaders."""
     if grade not in Grade.values:
         raise ValidationError({"grade": _("Unknown grade.")})
-    _act(case, action=Action.REGRADE, actor=actor, reason=reason, changes={"grade": grade},
-         data={"from": case.grade, "to": grade}, is_public=False, at=at, expected_version=expected_version)
+    before = case.grade
+    changes: dict[str, Any] = {"grade": grade}
+    if reasons is not None:
+        changes["grade_reasons"] = [str(r) for r in reasons]
+    _act(case, action=Action.REGRADE, actor=actor, reason=reason, changes=changes,
+         data={"from": before, "to": grade}, is_public=False, at=at, expected_version=expected_version)
     deadlines_regrade(case)
+    if GRADE_RANK[grade] > GRADE_RANK.get(before, 0):
+        _notify_grade_rise(case, before=before, reason=reason)
     return case
+
+
+GRADE_RANK = {Grade.GREEN: 0, Grade.YELLOW: 1, Grade.RED: 2}
+
+
+def _notify_grade_rise(case: Case, *, before: str, reason: str) -> None:
+    recipients = unit_members([case.holder_unit], [Role.OPERATOR, Role.HANDLER])
+    if case.grade == Grade.RED:
+        district = case.region.district
+        centre = centre_for_region(district) if district else None
+        if centre is not None:
+            recipients += unit_members([centre], [Role.LEADER])
+    notify(
+        recipients,
+        kind="case_regraded_red" if case.grade == Grade.RED else "case_regraded",
+        title=_("Case %(code)s raised to %(grade)s") % {"code": case.code, "grade": Grade(case.grade).label},
+        body=reason,
+        case=case,
+        key=f"case:{case.pk}:v{case.version}:regraded",
+    )
 
 
 def case_reveal_personal_data(*, case: Case, actor, reason: str = "", at: datetime | None = None) -> list[Party]:

@@ -23,13 +23,14 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from shapely.geometry import Point, shape
 
 from fengqiao.cases import services as cs
-from fengqiao.cases.models import Case, Category, Channel, Grade, Party, ServiceType
+from fengqiao.cases.models import Case, Category, Channel, Party, ServiceType
 from fengqiao.cases.workflow import Status
 from fengqiao.mediation.models import MediatorKind, Specialty
 from fengqiao.mediation.services import mediator_register
 from fengqiao.org.loaders import load_district
 from fengqiao.org.models import OrgUnit, Region, RegionLevel, Role, ServicePoint, UnitKind
 from fengqiao.org.services import staff_user_create
+from fengqiao.routing.services import load_default_rules
 from fengqiao.sla.sweep import sweep
 
 CASES_DATA = Path(__file__).resolve().parent.parent / "cases" / "data"
@@ -46,17 +47,6 @@ class DemoLogin:
     name: str
     totp_secret: str
 
-
-# Demo handling units by first-level category: a stand-in for the responsibility list (triage issue).
-DEMO_ROUTES = {
-    "城乡建设": "光明区住房建设局",
-    "环境保护": "市生态环境局光明管理局",
-    "交通运输": "市交通运输局光明管理局",
-    "教育文体": "光明区教育局",
-    "劳动和社会保障": "光明区人力资源局",
-    "商贸旅游": "市市场监督管理局光明监管局",
-    "卫生计生": "光明区卫生健康局",
-}
 
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何林罗高郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰红梅建国志海波辉鹏燕雪琳晨宇欣怡子涵浩然"
@@ -209,13 +199,11 @@ STAGE_AGE_HOURS = {
     Status.CLOSED: (72, 720),
     Status.WITHDRAWN: (2, 500),
 }
+# Demands whose words and figures the grading rules (fengqiao.triage, migration 0002) grade red, with reasons.
 RED_SIGNALS = [
-    ("30余名工人被拖欠工资近两个月，工人情绪激动，扬言要到区政府门口聚集讨薪。", 36, Decimal("420000"),
-     ["涉及人数≥30人", "欠薪涉及金额≥10万元", "文本出现聚集信号：聚集"]),
-    ("小区业主因停车位产权问题与开发商发生激烈冲突，有业主在小区门口拉横幅，并称要堵路。", 60, None,
-     ["涉及人数≥50人", "文本出现信号：拉横幅", "文本出现信号：堵路"]),
-    ("邻居因噪音问题多次争吵，对方扬言要动刀，家中有80岁老人和小孩，请求尽快处理。", 3, None,
-     ["文本出现暴力威胁信号：动刀", "涉及老人、未成年人"]),
+    ("30余名工人被拖欠工资近两个月，工人情绪激动，扬言要到区政府门口聚集讨薪。", 36, Decimal("420000"), "劳资纠纷"),
+    ("小区业主因停车位产权问题与开发商发生激烈冲突，有业主在小区门口拉横幅，并称要堵路。", 60, None, "房屋土地纠纷"),
+    ("邻居因噪音问题多次争吵，对方扬言要动刀，家中有80岁老人和小孩，请求尽快处理。", 3, None, "邻里纠纷"),
 ]
 
 
@@ -253,17 +241,17 @@ def seed_cases(*, count: int, rng: random.Random, resident) -> int:
         age = timedelta(hours=rng.uniform(low, high))
         start = now - age
         channel = rng.choice([Channel.WEB, Channel.WEB, Channel.WALK_IN, Channel.HOTLINE, Channel.HOTLINE, Channel.GRID])
-        grade, reasons, people, amount = Grade.GREEN, [], 1, None
+        people, amount, category = 1, None, level1.get(msg["label"])
         description = _localise(msg["body"])
         title = _localise(msg["title"])
         service = ServiceType.COMPLAINT
         if i % 23 == 5:
-            text, people, amount, reasons = RED_SIGNALS[(i // 23) % len(RED_SIGNALS)]
-            description, title, grade = text, text[:24], Grade.RED
+            text, people, amount, category_name = RED_SIGNALS[(i // 23) % len(RED_SIGNALS)]
+            description, title = text, text[:24]
+            category = Category.objects.filter(name=category_name, parent__isnull=False).first()
             service = ServiceType.MEDIATION
         elif i % 5 == 2:
-            grade, people = Grade.YELLOW, rng.randint(5, 25)
-            reasons = [f"涉及人数{people}人"]
+            people = rng.randint(5, 25)  # a group: the rules grade it yellow ("群体性诉求")
         if msg["label"] == "劳动和社会保障" and rng.random() < 0.5:
             service = ServiceType.MEDIATION
         applicant = _name(rng)
@@ -278,7 +266,7 @@ def seed_cases(*, count: int, rng: random.Random, resident) -> int:
             operators["gm_station"] if channel == Channel.WALK_IN else None)
         case = cs.case_submit(
             channel=channel, service_type=service, title=title, description=description, region=community,
-            category=level1.get(msg["label"]), grade=grade, grade_reasons=reasons, people_count=people, amount=amount,
+            category=category, people_count=people, amount=amount,
             parties=parties, service_point=points.get(community.pk), reporter=reporter, latitude=lat, longitude=lng,
             applicant_user=resident if i % 17 == 0 else None,
             source_system=DEMO_SOURCE, source_id=f"demo-{i}", submitted_at=start,
@@ -326,7 +314,9 @@ def _advance(case: Case, *, stage: str, start, now, rng: random.Random, users: d
     cs.case_accept(case=case, actor=op, at=next(t))
     if stage == Status.ACCEPTED:
         return
-    unit = OrgUnit.objects.get(name=DEMO_ROUTES.get(label, "光明区住房建设局"))
+    unit = _routed_unit(case)
+    if unit is None:  # the responsibility list keeps it with the centre (小事不出社区): the centre handles it
+        return
     cs.case_dispatch(case=case, actor=op, unit=unit, at=next(t))
     handler = {"光明区人力资源局": users["gm_handler_hr"], "光明区住房建设局": users["gm_handler_housing"]}.get(unit.name)
     if stage == Status.DISPATCHED:
@@ -353,6 +343,15 @@ def _advance(case: Case, *, stage: str, start, now, rng: random.Random, users: d
     if stage == Status.CONFIRMED:
         return
     cs.case_close(case=case, actor=op, at=next(t))
+
+
+def _routed_unit(case: Case) -> OrgUnit | None:
+    """The handling unit triage suggested for the case (the responsibility list first); None for a centre."""
+    from fengqiao.triage.models import Part, TriageSuggestion
+
+    suggestion = TriageSuggestion.objects.filter(case=case, part=Part.UNIT).first()
+    unit = OrgUnit.objects.filter(pk=suggestion.value).first() if suggestion and suggestion.value else None
+    return None if unit is None or unit.is_centre else unit
 
 
 def seed_hotline_import() -> int:
@@ -404,6 +403,7 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     gm = load_district(GM)
     lh = load_district(LH, stations_per_community=0)
     n_categories = load_categories()
+    n_rules = load_default_rules(GM)
     logins = seed_staff()
     resident = seed_resident()
     seed_qr_places()
@@ -416,6 +416,7 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
         "units": OrgUnit.objects.count(),
         "service_points": ServicePoint.objects.count(),
         "categories": n_categories,
+        "responsibility_rules_added": n_rules,
         "cases_created": made,
         "cases_imported": imported,
         "cases_total": Case.objects.count(),

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
+from django.utils.translation import gettext as _
 
 from fengqiao.core.demo import DEMO_PASSWORD, seed_demo
 
@@ -26,6 +27,7 @@ class Command(BaseCommand):
         width = max(len(login.username) for login in logins)
         for login in logins:
             self.stdout.write(f"  {login.username:<{width}}  {login.role} · {login.unit}")
-        self.stdout.write(f"  {'gm_resident':<{width}}  Resident (no second factor) · 13800138000")
+        resident = _("Resident (no second factor)")
+        self.stdout.write(f"  {'gm_resident':<{width}}  {resident} · 13800138000")
         self.stdout.write("")
         self.stdout.write("TOTP keys for an authenticator app: ./fq manage demo_totp")

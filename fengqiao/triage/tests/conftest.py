@@ -1,0 +1,110 @@
+"""Fixtures of the triage tests: the catalogue, the shipped responsibility list, and stand-in models.
+
+The learned models (fengqiao.triage.ml) are built elsewhere; these tests never depend on them. By default
+no model answers (as on a fresh install); `models` installs a scripted stand-in with the registry's interface.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import SimpleNamespace
+
+import pytest
+from django.test import Client
+
+from fengqiao.accounts.tests.conftest import verify
+
+
+@pytest.fixture(autouse=True)
+def _no_models(monkeypatch):
+    from fengqiao.triage import mlclient
+
+    monkeypatch.setattr(mlclient, "registry", lambda: None)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str
+    confidence: float
+    evidence: list[str] = field(default_factory=list)
+
+
+class FakeModels(SimpleNamespace):
+    """The registry's interface, answering what the test scripts; `fail=True` makes every call raise."""
+
+    def __init__(self):
+        super().__init__(category=[], service_type=[], router=[], versions={"category": "c1", "service_type": "s1",
+                                                                             "router": "r1"},
+                         unsure=False, fail=False, reloads=0, calls=[])
+
+    def _answer(self, name, answer):
+        self.calls.append(name)
+        if self.fail:
+            raise RuntimeError("model file is corrupt")
+        return answer
+
+    def classify_category(self, title, body, k=3):
+        return self._answer("category", self.category[:k])
+
+    def classify_service_type(self, title, body, k=3):
+        return self._answer("service_type", self.service_type[:k])
+
+    def route_unit(self, location, statement, k=3):
+        self.calls.append(("route", location))
+        return self._answer("router", self.router[:k])
+
+    def model_versions(self):
+        return dict(self.versions)
+
+    def reload_models(self):
+        self.reloads += 1
+
+    def needs_operator(self, suggestions):
+        return self.unsure or not suggestions or suggestions[0].confidence < 0.5
+
+
+@pytest.fixture
+def models(monkeypatch):
+    from fengqiao.triage import mlclient
+
+    fake = FakeModels()
+    monkeypatch.setattr(mlclient, "registry", lambda: fake)
+    return fake
+
+
+@pytest.fixture(scope="module")
+def _catalogue(module_db):
+    """The shipped category catalogue, loaded once per module (each test runs in a savepoint inside the
+    module's transaction, so what a test writes is gone after it)."""
+    from fengqiao.core.demo import load_categories
+
+    load_categories()
+
+
+@pytest.fixture(scope="module")
+def _shipped(_catalogue):
+    """Guangming's shipped responsibility list, once per module: a module that asks for it has it in every test."""
+    from fengqiao.routing.services import load_default_rules
+
+    return load_default_rules("440311")
+
+
+@pytest.fixture
+def catalogue(_catalogue, db):
+    """The category catalogue."""
+
+
+@pytest.fixture
+def gm_rules(_shipped, org):
+    """The shipped responsibility list of Guangming; the number of rules it holds."""
+    return _shipped
+
+
+@pytest.fixture
+def client_for():
+    def make(user) -> Client:
+        client = Client()
+        verify(client, user)
+        return client
+
+    return make
