@@ -74,5 +74,5 @@ def _parse_url(raw: str) -> str:
     return raw
 
 
-def env_url(name: str, default: str | None | object = _MISSING) -> str | None:
+def env_url(name: str, default: str | object | None = _MISSING) -> str | None:
     return _read(name, default, _parse_url)

@@ -129,7 +129,7 @@ def categories(shared: Path) -> None:
 def message_sample(shared: Path, per_label: int = 60) -> None:
     """A small, deterministic sample of real citizen messages for the demo history."""
     rows = list(csv.DictReader((shared / "messages/train.csv").open()))
-    rows.sort(key=lambda r: hashlib.sha1((r["title"] + r["body"]).encode()).hexdigest())
+    rows.sort(key=lambda r: hashlib.sha1((r["title"] + r["body"]).encode(), usedforsecurity=False).hexdigest())
     picked: dict[str, list[dict]] = {}
     for r in rows:
         body = r["body"].strip()

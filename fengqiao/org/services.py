@@ -27,9 +27,13 @@ def region_validate(*, code: str, level: str, parent: Region | None, instance: R
     )
     if error:
         raise ValidationError({"code": error})
-    if instance is not None and instance.pk and parent is not None:
-        if parent.pk == instance.pk or parent.path.startswith(instance.path):
-            raise ValidationError({"parent": _("A region cannot sit under itself or one of its own sub-regions.")})
+    if (
+        instance is not None
+        and instance.pk
+        and parent is not None
+        and (parent.pk == instance.pk or parent.path.startswith(instance.path))
+    ):
+        raise ValidationError({"parent": _("A region cannot sit under itself or one of its own sub-regions.")})
 
 
 @transaction.atomic
@@ -87,7 +91,7 @@ def unit_save(
     unit = instance or OrgUnit(region=region, name=name)
     unit.kind, unit.parent, unit.short_name = kind, parent, short_name
     unit.domain_hint, unit.source = domain_hint, source
-    unit.path = ""  # set after the first save, when the id is known
+    # The path is (re)computed after the save, when the id is known; _unit_repath compares it with the old one.
     unit.save()
     _unit_repath(unit)
     return unit
