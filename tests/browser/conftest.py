@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -40,6 +41,26 @@ def _is_test_database(connection) -> bool:
     return str(connection.settings_dict["NAME"]).startswith("test")
 
 
+@contextmanager
+def _keep_shared_connection_open():
+    """The live server shares this thread's connection (and its open transaction); Django would close
+    it after each request, which on PostgreSQL ends the transaction. Keep it open while the server runs."""
+    from django.core import signals
+    from django.core.servers.basehttp import ThreadedWSGIServer
+    from django.db import close_old_connections
+
+    original = ThreadedWSGIServer._close_connections
+    ThreadedWSGIServer._close_connections = lambda self: None
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield
+    finally:
+        ThreadedWSGIServer._close_connections = original
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup, django_db_blocker) -> Iterator[str]:
     """The URL of a live server with the demo loaded (20 cases), rolled back after the module."""
@@ -47,7 +68,7 @@ def demo_site(django_db_setup, django_db_blocker) -> Iterator[str]:
 
     from fengqiao.core.demo import seed_demo
 
-    with django_db_blocker.unblock():
+    with django_db_blocker.unblock(), _keep_shared_connection_open():
         connection = connections[DEFAULT_DB_ALIAS]
         assert _is_test_database(connection), "refusing to load the demo outside the test database"
         with transaction.atomic():
