@@ -44,12 +44,8 @@ class CaseFilterForm(forms.Form):
 
     def __init__(self, *args, scope, **kwargs):
         super().__init__(*args, **kwargs)
-        if scope.everything:
-            self.fields["region"].queryset = Region.objects.exclude(level="city")
-            self.fields["unit"].queryset = OrgUnit.objects.all()
-        else:
-            self.fields["region"].queryset = Region.objects.filter(pk__in=scope.region_ids)
-            self.fields["unit"].queryset = OrgUnit.objects.filter(pk__in=scope.unit_ids)
+        self.fields["region"].queryset = Region.objects.filter(pk__in=scope.region_ids)
+        self.fields["unit"].queryset = OrgUnit.objects.filter(pk__in=scope.unit_ids)
 
     def clean(self):
         data = super().clean()

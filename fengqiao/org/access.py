@@ -3,7 +3,8 @@
 - Staff see the cases of their units; members of a centre also see the cases of
   the units below it and of the regions it serves. Never beyond.
 - Grid workers and volunteers see what they reported; residents see their own cases.
-- The auditor reads everything and changes nothing. The administrator keeps the
+- The auditor reads everything under their unit (a district auditor: the whole district) and
+  changes nothing. The administrator keeps the
   organisation and the rules but reads no case (separation of duties, MLPS level 3).
 - Someone with no membership and no case of their own sees nothing.
 
@@ -57,7 +58,7 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 
 # Roles whose members see their units' cases (the others see only their own reports).
 UNIT_WIDE_ROLES = frozenset(
-    {Role.STATION_STAFF, Role.OPERATOR, Role.HANDLER, Role.MEDIATOR, Role.COURT_CLERK, Role.LEADER}
+    {Role.STATION_STAFF, Role.OPERATOR, Role.HANDLER, Role.MEDIATOR, Role.COURT_CLERK, Role.LEADER, Role.AUDITOR}
 )
 
 
@@ -75,7 +76,6 @@ class Grant:
 @dataclass(frozen=True)
 class Scope:
     user_id: int | None
-    everything: bool = False
     grants: tuple[Grant, ...] = field(default_factory=tuple)
 
     @property
@@ -96,8 +96,6 @@ class Scope:
 
     def case_filter(self) -> Q:
         """The Q that selects exactly the cases this scope may see."""
-        if self.everything:
-            return Q()
         if self.user_id is None:
             return Q(pk__in=[])
         q = Q(applicant_user_id=self.user_id) | Q(reporter_id=self.user_id)
@@ -143,8 +141,7 @@ def scope_for(user) -> Scope:
         "unit", "unit__region"
     )
     grants = tuple(_grant(m) for m in memberships)
-    everything = any(g.role == Role.AUDITOR for g in grants)
-    scope = Scope(user_id=user.pk, everything=everything, grants=grants)
+    scope = Scope(user_id=user.pk, grants=grants)
     user._fq_scope = scope
     return scope
 
@@ -166,17 +163,15 @@ def may(user, capability: Capability, case: Case | None = None) -> bool:
     scope = scope_for(user)
     if case is None:
         return capability in scope.capabilities
-    if capability == Capability.CASE_VIEW:
-        if scope.everything:
-            return True
-        if scope.user_id is not None and scope.user_id in (case.applicant_user_id, case.reporter_id):
-            return True
+    own = scope.user_id is not None and scope.user_id in (case.applicant_user_id, case.reporter_id)
+    if capability == Capability.CASE_VIEW and own:
+        return True
     return any(capability in g.capabilities and case_in_grant(g, case) for g in scope.grants)
 
 
 def may_work_on(user, case: Case) -> bool:
     """Does the user see `case` as staff (through a unit grant, or as auditor) rather than as its resident?"""
     scope = scope_for(user)
-    return scope.everything or any(
+    return any(
         Capability.CASE_VIEW in g.capabilities and case_in_grant(g, case) for g in scope.grants
     )
