@@ -50,6 +50,8 @@ def test_a_case_goes_round_the_whole_loop_through_every_role(new_page, demo_site
 
     operator = new_page()
     sign_in(operator, demo_site, "gm_community_op")
+    operator.goto(f"/cases/{code}/")
+    operator.wait_for_selector("#case-map path")  # the district outline is drawn without any tile server
     act(operator, code, "accept")
     assert status(code) == Status.ACCEPTED
     act(operator, code, "dispatch", unit="光明区住房建设局")
