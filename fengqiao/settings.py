@@ -221,6 +221,17 @@ FQ_OPEN311_KEY_SERVICE = env_str("FQ_OPEN311_KEY_SERVICE", "")
 FQ_IMPORT_MAX_ROWS = env_int("FQ_IMPORT_MAX_ROWS", 5000)
 FQ_IMPORT_STALL_SECONDS = env_int("FQ_IMPORT_STALL_SECONDS", 120)
 
+# --- triage models (fengqiao/triage/ml) ----------------------------------------------
+# Versioned model files and their `<task>.current` pointers; `./fq setup` trains them once.
+FQ_MODEL_DIR = Path(env_str("FQ_MODEL_DIR", str(VAR_DIR / "models")))
+# Below this calibrated confidence a suggestion is not pre-filled: the operator is asked.
+try:
+    FQ_TRIAGE_MIN_CONFIDENCE = float(env_str("FQ_TRIAGE_MIN_CONFIDENCE", "0.6"))
+except ValueError as exc:
+    raise EnvError(f"Environment variable FQ_TRIAGE_MIN_CONFIDENCE is malformed: {exc}") from exc
+if not 0.0 <= FQ_TRIAGE_MIN_CONFIDENCE <= 1.0:
+    raise EnvError("Environment variable FQ_TRIAGE_MIN_CONFIDENCE must be between 0 and 1.")
+
 # --- site ----------------------------------------------------------------------
 # Demo mode (set by `./fq demo`): shows the demo's one-time codes on the 2FA page. Never in production.
 FQ_DEMO = env_bool("FQ_DEMO", False)

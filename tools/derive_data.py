@@ -2,14 +2,16 @@
 
 Run from the repo root with the shared folder beside it:
     python tools/derive_data.py ../shared/data
-It rewrites fengqiao/org/data/* and fengqiao/cases/data/*. The project itself never
+It rewrites fengqiao/org/data/*, fengqiao/cases/data/* and fengqiao/triage/data/*.gz. The project itself never
 reads ../shared at run time; these derived files are what it loads.
 """
 
 from __future__ import annotations
 
 import csv
+import gzip
 import hashlib
+import io
 import json
 import shutil
 import sys
@@ -144,12 +146,37 @@ def message_sample(shared: Path, per_label: int = 60) -> None:
                 w.writerow([r["title"].strip(), r["body"].strip(), label])
 
 
+def _write_csv_gz(path: Path, header: list[str], rows: list[list[str]]) -> None:
+    """A gzip'd CSV that is byte-identical for identical rows (no timestamp in the gzip header)."""
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(header)
+    w.writerows(rows)
+    with path.open("wb") as raw, gzip.GzipFile(filename="", mode="wb", fileobj=raw, mtime=0, compresslevel=9) as gz:
+        gz.write(buf.getvalue().encode("utf-8"))
+
+
+def triage_training(shared: Path) -> None:
+    """The training data of the triage models (fengqiao/triage/data, provenance in SOURCES.md): every row
+    of messages/train.csv (id,title,body,label) and dispatch/train.csv (id,location,statement,label),
+    as they are. The held-out parts were never in shared/ and are not here either."""
+    out = ROOT / "fengqiao/triage/data"
+    out.mkdir(parents=True, exist_ok=True)
+    with (shared / "messages/train.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [[r["id"], r["title"], r["body"], r["label"]] for r in csv.DictReader(fh)]
+    _write_csv_gz(out / "messages_train.csv.gz", ["id", "title", "body", "label"], rows)
+    with (shared / "dispatch/train.csv").open(encoding="utf-8", newline="") as fh:
+        rows = [[r["id"], r["location"], r["statement"], r["label"]] for r in csv.DictReader(fh)]
+    _write_csv_gz(out / "dispatch_train.csv.gz", ["id", "location", "statement", "label"], rows)
+
+
 def main() -> None:
     shared = Path(sys.argv[1] if len(sys.argv) > 1 else ROOT.parent / "shared/data")
     regions(shared)
     departments(shared)
     categories(shared)
     message_sample(shared)
+    triage_training(shared)
     print(json.dumps({"ok": True}))
 
 

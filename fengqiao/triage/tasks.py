@@ -26,7 +26,7 @@ def retrain(*, force: bool = False) -> dict[str, str]:
     done = (mlclient.read_stamp() or "").split(":")[0]
     if not force and (latest is None or done == str(latest)):
         return mlclient.versions()
-    call_command("train_triage")
+    call_command("train_triage", with_corrections=True)
     mlclient.write_stamp(f"{latest or 0}:{time.time_ns()}")
     mlclient.reload()
     return mlclient.versions()

@@ -382,7 +382,7 @@ def test_corrections_retrain_and_the_new_version_is_used(gm_rules, make_case, ca
     trained = []
 
     def train(name, *args, **kwargs):
-        trained.append(name)
+        trained.append((name, kwargs))
         models.versions["category"] = "c2"  # what train_triage writes, the registry reports
 
     monkeypatch.setattr(tasks, "call_command", train)
@@ -391,9 +391,9 @@ def test_corrections_retrain_and_the_new_version_is_used(gm_rules, make_case, ca
     ts.triage_correct(case=first, actor=cast.op_community, part=Part.CATEGORY,
                       value=str(resolve_category("劳动和社会保障").pk))
     versions = tasks.retrain()
-    assert trained == ["train_triage"] and versions["category"] == "c2" and models.reloads == 1
+    assert trained == [("train_triage", {"with_corrections": True})] and versions["category"] == "c2" and models.reloads == 1
     assert (tmp_path / "stamp").exists()
-    assert tasks.retrain() == versions and trained == ["train_triage"]  # nothing new since: no second run
+    assert tasks.retrain() == versions and len(trained) == 1  # nothing new since: no second run
     second = make_case()
     assert suggestions(second)[Part.CATEGORY].model_version == "c2"
 

@@ -1,0 +1,156 @@
+"""The models' public door: what the triage services call.
+
+Each call checks the `{task}.current` pointer file (one stat) and loads the version it names when it
+changed, so a retrain elsewhere is picked up without a restart (hot swap). A missing model is trained
+on demand from the shipped data (tens of seconds, once); `./fq setup` trains both beforehand.
+
+Text that is empty or has fewer than two meaningful characters after normalisation gets no category or
+service-type suggestion (an empty list, so `needs_operator` is true); the router answers it with the
+district operations centre at its prior probability ("nothing decides").
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+
+from fengqiao.triage.ml import artefacts, service_type
+from fengqiao.triage.ml.models import CENTRE
+from fengqiao.triage.ml.text import InputTooShort, prepare_dispatch, prepare_message
+
+TASKS = ("category", "dispatch")
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    label: str  # category name (one of the 7 first-level labels) or unit name
+    confidence: float  # calibrated probability 0..1
+    evidence: list[str] = field(default_factory=list)  # short human-readable reasons
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    directory: Path
+    stamp: tuple[int, int] | None
+    model: object
+    meta: dict
+
+
+_lock = threading.RLock()
+_loaded: dict[str, _Loaded] = {}
+
+
+def _load(task: str) -> _Loaded:
+    directory = artefacts.model_dir()
+    stamp = artefacts.pointer_stamp(task, directory)
+    entry = _loaded.get(task)
+    if entry is not None and stamp is not None and entry.stamp == stamp and entry.directory == directory:
+        return entry
+    with _lock:
+        stamp = artefacts.pointer_stamp(task, directory)
+        entry = _loaded.get(task)
+        if entry is not None and stamp is not None and entry.stamp == stamp and entry.directory == directory:
+            return entry
+        payload = None
+        if stamp is not None:
+            try:
+                payload = artefacts.load(artefacts.current_file(task, directory))
+            except artefacts.ModelUnavailable:
+                payload = None  # unreadable or outdated: train a fresh one below
+        if payload is None:
+            payload = _train_on_demand(task, directory)
+            stamp = artefacts.pointer_stamp(task, directory)
+        entry = _Loaded(directory, stamp, payload["model"], payload["meta"])
+        _loaded[task] = entry
+        return entry
+
+
+def _train_on_demand(task: str, directory: Path) -> dict:
+    from fengqiao.triage.ml.train import train
+
+    try:
+        meta = train(task, directory=directory, note="trained on demand")
+    except (FileNotFoundError, ValueError) as exc:
+        raise artefacts.ModelUnavailable(
+            f"no {task} model in {directory} and none could be trained ({exc}); run `./fq manage train_triage`"
+        ) from exc
+    return artefacts.load(Path(meta["path"]))
+
+
+def get_model(task: str):
+    """(model, metadata) of the current version, loading or training it if needed."""
+    if task not in TASKS:
+        raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
+    entry = _load(task)
+    return entry.model, entry.meta
+
+
+def _suggestions(scored) -> list[Suggestion]:
+    return [Suggestion(s.label, round(float(s.confidence), 4), list(s.evidence)) for s in scored]
+
+
+def classify_category(title: str, body: str, k: int = 3) -> list[Suggestion]:
+    try:
+        t, b = prepare_message(title, body)
+    except InputTooShort:
+        return []
+    model, _ = get_model("category")
+    return _suggestions(model.suggest(t, b, k=k))
+
+
+def classify_service_type(title: str, body: str, k: int = 3) -> list[Suggestion]:
+    try:
+        t, b = prepare_message(title, body)
+    except InputTooShort:
+        return []
+    return [Suggestion(label, round(conf, 4), evidence) for label, conf, evidence in service_type.suggest(t, b, k)]
+
+
+def route_unit(location: str, statement: str, k: int = 3) -> list[Suggestion]:
+    model, _ = get_model("dispatch")
+    try:
+        loc, s = prepare_dispatch(location, statement)
+    except InputTooShort:
+        return _suggestions(model.fallback(k=k, reason="the statement is empty or too short"))
+    return _suggestions(model.suggest(loc, s, k=k))
+
+
+def model_versions() -> dict[str, str]:
+    """Versions of the current models, read from the pointer files (no model is loaded or trained)."""
+    out = {}
+    for task in TASKS:
+        try:
+            path = artefacts.current_file(task)
+        except artefacts.ModelUnavailable:
+            path = None
+        out[task] = path.name.removeprefix(f"{task}-").removesuffix(".joblib") if path else ""
+    out["service_type"] = service_type.VERSION
+    return out
+
+
+def reload_models() -> None:
+    """Forget the loaded models: the next call loads whatever the pointers name now."""
+    with _lock:
+        _loaded.clear()
+
+
+def needs_operator(suggestions: list[Suggestion]) -> bool:
+    """True when there is no suggestion or the best one's confidence is below FQ_TRIAGE_MIN_CONFIDENCE."""
+    threshold = float(getattr(settings, "FQ_TRIAGE_MIN_CONFIDENCE", 0.6))
+    return not suggestions or suggestions[0].confidence < threshold
+
+
+__all__ = [
+    "CENTRE",
+    "Suggestion",
+    "classify_category",
+    "classify_service_type",
+    "get_model",
+    "model_versions",
+    "needs_operator",
+    "reload_models",
+    "route_unit",
+]
