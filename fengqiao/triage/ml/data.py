@@ -95,14 +95,41 @@ def read_rows(task: str, fh: io.TextIOBase, *, require_label: bool = True) -> li
     return rows
 
 
-def corrections(task: str) -> list[Row]:
-    """Operators' corrections (fengqiao.triage.models.TriageCorrection), when that model exists."""
-    try:
-        from fengqiao.triage.models import TriageCorrection
-    except (ImportError, AttributeError):
-        return []
+HISTORY_LIMIT = 20_000  # newest closed cases learned from; keeps training well under a minute
+
+
+def history(task: str, limit: int = HISTORY_LIMIT) -> list[Row]:
+    """The platform's own past: closed or confirmed cases, labelled with what finally happened — the
+    first-level category they ended in (category) or the unit that handled them (dispatch). Merged,
+    rejected and withdrawn cases teach nothing and are left out."""
+    from fengqiao.cases.models import Case
+    from fengqiao.cases.workflow import Status
+    from fengqiao.triage.services import street_name
+
+    done = (Case.objects.filter(status__in=[Status.CLOSED, Status.CONFIRMED], merged_into__isnull=True)
+            .order_by("-pk"))
+    rows = []
+    if task == "category":
+        for case in done.filter(category__isnull=False).select_related("category__parent")[:limit]:
+            root = case.category.parent or case.category
+            rows.append(Row(f"case-{case.pk}", case.title, case.description, root.name))
+    else:
+        for case in done.filter(holder_unit__isnull=False).select_related("holder_unit", "region__parent")[:limit]:
+            rows.append(Row(f"case-{case.pk}", street_name(case), f"{case.title}\n{case.description}",
+                            case.holder_unit.name))
+    rows.reverse()  # oldest first: the same cases give the same rows in the same order (the data hash)
+    return rows
+
+
+def corrections(task: str, *, skip_cases: set[int] | None = None) -> list[Row]:
+    """Operators' corrections (fengqiao.triage.models.TriageCorrection); `skip_cases` are cases whose final
+    outcome is already learned from the history."""
+    from fengqiao.triage.models import TriageCorrection
+
     rows = []
     for c in TriageCorrection.objects.filter(task=task).order_by("pk"):
+        if skip_cases and c.case_id in skip_cases:
+            continue
         if task == "category":
             rows.append(Row(f"correction-{c.pk}", c.title or "", c.body or "", c.label))
         else:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import math
 
+from django.utils.translation import gettext as _
+
 VERSION = "rules-1"
 
 # cue -> weight. Longer cues are more specific and weigh more.
@@ -75,9 +77,9 @@ def suggest(title: str, body: str, k: int = 3) -> list[tuple[str, float, list[st
     result = []
     for t in ranked[:k]:
         cues = sorted(found[t], key=len, reverse=True)[:4]
-        evidence = [f"keyword: {c}" for c in cues] or (
-            ["default: no service cue found; complaints and suggestions is the default"] if t == "complaint" else []
+        evidence = [_("keyword: %(cue)s") % {"cue": c} for c in cues] or (
+            [_("no cue of another service: complaints and suggestions is the default")] if t == "complaint" else []
         )
-        evidence.append("keyword rules, no labelled data (heuristic confidence)")
+        evidence.append(_("keyword rules, not learned from labelled data (a rough confidence)"))
         result.append((t, exp[t] / total, evidence))
     return result

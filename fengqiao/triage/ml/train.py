@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from fengqiao.triage.ml import artefacts
-from fengqiao.triage.ml.data import Row, corrections, data_hash, load_shipped
+from fengqiao.triage.ml.data import Row, corrections, data_hash, history, load_shipped
 from fengqiao.triage.ml.models import CategoryModel, DispatchModel
 from fengqiao.triage.ml.text import InputTooShort, prepare_dispatch, prepare_message
 
@@ -43,18 +43,27 @@ def fit(task: str, rows: list[Row], **params):
     return model, len(labels), skipped
 
 
-def training_rows(task: str, *, part: str = "all", with_corrections: bool = False) -> list[Row]:
+def training_rows(task: str, *, part: str = "all", with_corrections: bool = False,
+                  with_history: bool = False) -> list[Row]:
+    """The shipped rows, then (optionally) the platform's closed cases, then the operators' corrections of
+    cases not among them."""
     rows = load_shipped(task, part=part)
+    learned: set[int] = set()
+    if with_history:
+        past = history(task)
+        rows = rows + past
+        learned = {int(r.id.removeprefix("case-")) for r in past}
     if with_corrections:
-        rows = rows + corrections(task)
+        rows = rows + corrections(task, skip_cases=learned)
     return rows
 
 
 def train(task: str, rows: list[Row] | None = None, *, part: str = "all", with_corrections: bool = False,
-          directory: Path | None = None, make_current: bool = True, note: str = "", **params) -> dict:
+          with_history: bool = False, directory: Path | None = None, make_current: bool = True, note: str = "",
+          **params) -> dict:
     """Train one task and save it as the current version. Returns the artefact's metadata."""
     if rows is None:
-        rows = training_rows(task, part=part, with_corrections=with_corrections)
+        rows = training_rows(task, part=part, with_corrections=with_corrections, with_history=with_history)
     started = time.perf_counter()
     model, n_used, skipped = fit(task, rows, **params)
     seconds = time.perf_counter() - started
@@ -68,6 +77,7 @@ def train(task: str, rows: list[Row] | None = None, *, part: str = "all", with_c
         "labels": [str(c) for c in model.classes_],
         "part": part,
         "with_corrections": with_corrections,
+        "with_history": with_history,
         "train_seconds": round(seconds, 2),
         "model": repr(model),
         "note": note,

@@ -94,14 +94,14 @@ def test_train_triage_trains_the_dev_split_and_exports_it(tiny, monkeypatch):
 
     calls = []
 
-    def fake_train(task, part, with_corrections):
-        calls.append((task, part, with_corrections))
+    def fake_train(task, part, with_corrections, with_history):
+        calls.append((task, part, with_corrections, with_history))
         return train(task, small_rows(task, 20), folds=0)
 
     monkeypatch.setattr(command, "train", fake_train)
     out = io.StringIO()
     call_command("train_triage", "--task", "dispatch", "--exclude-dev", "--export-dev", str(tiny / "dev"), stdout=out)
-    assert calls == [("dispatch", "train", False)]
+    assert calls == [("dispatch", "train", False, False)]
     exported = (tiny / "dev" / "dispatch_dev.csv").read_text(encoding="utf-8").splitlines()
     assert exported[0] == "id,location,statement,label"
     dev_ids = {r.id for r in load_shipped("dispatch", part="dev")}
@@ -121,3 +121,31 @@ def test_corrections_join_the_training_data():
     assert len(rows) == base + 1
     assert rows[-1].label == "区城市管理和综合执法局" and rows[-1].a == "坂田街道"
     assert len(training_rows("dispatch")) == base
+
+
+@pytest.mark.django_db
+def test_closed_cases_teach_their_final_category_and_unit(make_case, cast, org, catalogue):
+    from fengqiao.cases import services as cs
+    from fengqiao.routing.services import resolve_category
+    from fengqiao.triage.models import TriageCorrection
+
+    wages = resolve_category("劳动和社会保障/工资福利")
+    closed = make_case(title="拖欠工资", description="公司拖欠工人三个月工资。", category=wages)
+    cs.case_accept(case=closed, actor=cast.op_district)
+    cs.case_dispatch(case=closed, actor=cast.op_district, unit=org.hr)
+    cs.case_sign(case=closed, actor=cast.handler)
+    cs.case_resolve(case=closed, actor=cast.handler, outcome="resolved", note="已督促公司支付工资")
+    cs.case_confirm(case=closed, actor=cast.op_district, satisfaction="satisfied", by="callback")
+    cs.case_close(case=closed, actor=cast.op_district)
+    still_open = make_case(title="噪音", description="楼上装修噪音")
+    TriageCorrection.objects.create(task="dispatch", body="x" * 5, label="光明区住房建设局", case=closed)
+    TriageCorrection.objects.create(task="dispatch", body="楼上装修噪音扰民", label="光明区住房建设局", case=still_open)
+
+    base = len(training_rows("dispatch"))
+    rows = training_rows("dispatch", with_corrections=True, with_history=True)
+    assert len(rows) == base + 2  # the closed case once (its outcome wins over its correction), the open one's correction
+    learned = rows[base]
+    assert learned.id == f"case-{closed.pk}" and learned.label == org.hr.name and "拖欠工资" in learned.b
+    assert rows[-1].b == "楼上装修噪音扰民"
+    category = training_rows("category", with_history=True)[-1]
+    assert category.id == f"case-{closed.pk}" and category.label == "劳动和社会保障"  # the first level

@@ -6,6 +6,7 @@ import math
 import os
 
 import pytest
+from django.utils.translation import gettext as _
 
 from fengqiao.triage.ml import artefacts, registry
 from fengqiao.triage.ml.data import Row
@@ -100,7 +101,7 @@ def test_service_type_is_a_transparent_rule_model():
     out = registry.classify_service_type("邻里纠纷", "楼上邻居漏水，协商不成，希望社区调解")
     assert out[0].label == "mediation"
     assert any("调解" in e for e in out[0].evidence)
-    assert any("no labelled data" in e for e in out[0].evidence)
+    assert _("keyword rules, not learned from labelled data (a rough confidence)") in out[0].evidence
     _check_distribution(out, 3)
     assert {s.label for s in registry.classify_service_type("问题", "路灯坏了", k=5)} == {
         "mediation", "legal", "psychological", "assistance", "complaint"}

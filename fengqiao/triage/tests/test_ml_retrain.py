@@ -71,3 +71,17 @@ def test_a_category_correction_becomes_training_data_of_the_next_version(real_mo
     assert artefacts.current_file("category").name != before
     _, meta = registry.get_model("category")
     assert meta["with_corrections"] is True and meta["rows"] == len(real_models["category"]) + 1
+
+
+@pytest.mark.django_db
+def test_the_scheduler_enqueues_the_daily_retrain(monkeypatch):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    import fengqiao.sla.management.commands.fq_scheduler as scheduler
+
+    call_command("fq_scheduler", once=True)
+    assert not DBTaskResult.objects.filter(task_path="fengqiao.triage.tasks.retrain_models").exists()
+    monkeypatch.setattr(scheduler, "RETRAIN_EVERY", 0)  # a day has passed
+    call_command("fq_scheduler", once=True)
+    assert DBTaskResult.objects.filter(task_path="fengqiao.triage.tasks.retrain_models").count() == 1

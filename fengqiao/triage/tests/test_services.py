@@ -391,7 +391,7 @@ def test_corrections_retrain_and_the_new_version_is_used(gm_rules, make_case, ca
     ts.triage_correct(case=first, actor=cast.op_community, part=Part.CATEGORY,
                       value=str(resolve_category("劳动和社会保障").pk))
     versions = tasks.retrain()
-    assert trained == [("train_triage", {"with_corrections": True})] and versions["category"] == "c2" and models.reloads == 1
+    assert trained == [("train_triage", {"with_corrections": True, "with_history": True})] and versions["category"] == "c2" and models.reloads == 1
     assert (tmp_path / "stamp").exists()
     assert tasks.retrain() == versions and len(trained) == 1  # nothing new since: no second run
     second = make_case()

@@ -7,20 +7,28 @@ from django.core.management.base import BaseCommand
 from fengqiao.api.tasks import deliver_webhooks
 from fengqiao.notifications.tasks import deliver_outbox
 from fengqiao.sla.tasks import sweep_deadlines
+from fengqiao.triage.tasks import retrain_models
+
+RETRAIN_EVERY = 24 * 3600  # the models learn from the day's closed cases and corrections once a day
 
 
 class Command(BaseCommand):
-    help = "Enqueue the periodic work (deadline sweep, outbox delivery) every --interval seconds."
+    help = ("Enqueue the periodic work every --interval seconds (deadline sweep, outbox and webhook delivery) "
+            "and, once a day, the retraining of the triage models (a no-op when nothing new was learned).")
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=int, default=60)
         parser.add_argument("--once", action="store_true", help="enqueue one round and exit")
 
     def handle(self, *args, interval: int, once: bool, **options):
+        last_retrain = time.monotonic()  # not at start-up: `./fq setup` has just trained
         while True:
             sweep_deadlines.enqueue()
             deliver_outbox.enqueue()
             deliver_webhooks.enqueue()
+            if time.monotonic() - last_retrain >= RETRAIN_EVERY:
+                retrain_models.enqueue()
+                last_retrain = time.monotonic()
             if once:
                 return
             time.sleep(interval)

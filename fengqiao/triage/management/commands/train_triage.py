@@ -1,4 +1,4 @@
-"""./fq manage train_triage [--task category|dispatch|all] [--with-corrections] [--if-missing]
+"""./fq manage train_triage [--task category|dispatch|all] [--with-corrections] [--with-history] [--if-missing]
                             [--exclude-dev] [--export-dev DIR]
 
 Trains the triage models from the shipped data (fengqiao/triage/data) and makes the new versions current
@@ -24,6 +24,8 @@ class Command(BaseCommand):
         parser.add_argument("--task", choices=[*TASKS, "all"], default="all")
         parser.add_argument("--with-corrections", action="store_true",
                             help="add the operators' corrections (TriageCorrection) to the shipped data")
+        parser.add_argument("--with-history", action="store_true",
+                            help="add the platform's own closed cases with their final category and handling unit")
         parser.add_argument("--if-missing", action="store_true",
                             help="only train a task that has no readable current model (fast when they exist)")
         parser.add_argument("--exclude-dev", action="store_true",
@@ -31,7 +33,7 @@ class Command(BaseCommand):
         parser.add_argument("--export-dev", metavar="DIR",
                             help="also write the dev split as DIR/<task>_dev.csv in triage_eval's format")
 
-    def handle(self, *args, task: str, with_corrections: bool, if_missing: bool, exclude_dev: bool,
+    def handle(self, *args, task: str, with_corrections: bool, with_history: bool, if_missing: bool, exclude_dev: bool,
                export_dev: str | None, **options):
         tasks = list(TASKS) if task == "all" else [task]
         if export_dev:
@@ -43,13 +45,15 @@ class Command(BaseCommand):
                 self.stdout.write(f"{t}: current model present, nothing to do")
                 continue
             try:
-                meta = train(t, part="train" if exclude_dev else "all", with_corrections=with_corrections)
+                meta = train(t, part="train" if exclude_dev else "all", with_corrections=with_corrections,
+                             with_history=with_history)
             except (FileNotFoundError, ValueError) as exc:
                 raise CommandError(f"{t}: {exc}") from exc
             extra = f", {meta['skipped_rows']} rows skipped" if meta["skipped_rows"] else ""
             self.stdout.write(
                 f"{t}: version {meta['version']} on {meta['rows']} rows ({meta['part']}"
-                f"{', with corrections' if with_corrections else ''}{extra}) in {meta['train_seconds']:.1f}s "
+                f"{', with corrections' if with_corrections else ''}{', with history' if with_history else ''}"
+                f"{extra}) in {meta['train_seconds']:.1f}s "
                 f"-> {meta['path']}"
             )
 
