@@ -2,15 +2,17 @@
 
 CategoryModel: title and text -> one of the first-level categories.
     Features: character 1-3-grams of the title (weight 0.7) and of the text, plus jieba-dictionary words
-    (2-4 characters) of both, TF-IDF. Classifier: linear SVM (class-balanced, C=0.5). Confidences: the SVM
-    scores of out-of-fold predictions (5-fold on the training data) are fitted to the labels with a
+    (2-4 characters) of both, TF-IDF. Classifier: NB-SVM, i.e. one linear SVM per class (class-balanced,
+    C=0.5) over the features scaled by their naive-Bayes log-count ratio for that class (smoothing 0.1); the
+    scaling is folded into the weights, so scores are X @ weights as before. Confidences: the SVM scores of out-of-fold predictions (5-fold on the training data) are fitted to the labels with a
     multinomial logistic regression (a calibration "matrix scaling"); the final SVM is fitted on all rows.
 
 DispatchModel: street and statement -> handling unit, in two stages.
     1. P(centre): logistic regression on character 1-3-grams, dictionary words and the street (one-hot)
        for "the district operations centre (the catch-all) handles it" against "a bureau does".
-    2. P(unit | not the centre): linear SVM over the same features, trained on the rows a bureau handled;
-       softmax with a temperature fitted on out-of-fold scores.
+    2. P(unit | not the centre): NB-SVM (one linear SVM per unit over log-count-ratio scaled features, as
+       for the category) over the same features, trained on the rows a bureau handled; softmax with a
+       temperature fitted on out-of-fold scores.
     P(unit) = (1 - P(centre)) * P(unit | not the centre); the centre gets P(centre). The top three of that
     distribution are the proposals. When the statement has no feature the model knows, the centre is the
     fallback.
@@ -21,7 +23,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.utils.translation import gettext as _
 from scipy.optimize import minimize_scalar
+from scipy.sparse import diags
 from scipy.special import log_softmax, softmax
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
@@ -60,7 +64,7 @@ def _evidence(space: FeatureSpace, fields: dict[str, str], row, weights: np.ndar
     names = space.names(fields, np.asarray(cols), located)
     ranked = [names[c] for c in cols if c in names]
     chosen: list[str] = []
-    location = [f"location: {term}" for block, term in ranked if block == "location"][:1]
+    location = [_("street: %(name)s") % {"name": term} for block, term in ranked if block == "location"][:1]
     for words_first in (True, False):
         for block, term in ranked:
             term = term.strip()
@@ -83,6 +87,7 @@ class CategoryModel:
     C: float = 0.5
     title_weight: float = 0.7
     dict_body_weight: float = 1.0
+    nb_alpha: float = 0.1  # NB-SVM smoothing (log-count ratios); 0 = a plain linear SVM
     folds: int = 5
     classes_: np.ndarray = field(default=None, repr=False)
     weights_: np.ndarray = field(default=None, repr=False)  # features x classes, float32, C order
@@ -98,8 +103,8 @@ class CategoryModel:
             NgramBlock("body_words", "body", 2, 4, weight=self.dict_body_weight, salt=14, dictionary=True),
         ])
 
-    def _svm(self) -> LinearSVC:
-        return LinearSVC(C=self.C, class_weight="balanced")
+    def _linear(self, X, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _linear_ovr(X, y, self.classes_, self.C, self.nb_alpha, balanced=True)
 
     def fit(self, titles: list[str], bodies: list[str], labels: list[str]) -> CategoryModel:
         """Inputs are normalised (text.prepare_message)."""
@@ -113,13 +118,13 @@ class CategoryModel:
             for tr, te in _folds(y, self.folds):
                 space = self._space().fit(fields, pairs, tr)
                 X = space.transform(fields)
-                svm = self._svm().fit(X[tr], y[tr])
-                oof[te] = _align(_scores(svm, X[te]), svm.classes_, self.classes_)
+                W, b = self._linear(X[tr], y[tr])
+                oof[te] = np.asarray(X[te] @ W) + b
             self.calibrator = LogisticRegression(C=1.0, max_iter=1000).fit(oof, y)
         X = self.space.fit(fields, pairs).transform(fields)
-        svm = self._svm().fit(X, y)  # every class is in y, so svm.classes_ == self.classes_
-        self.weights_ = np.ascontiguousarray(_scores_coef(svm).T, dtype=np.float32)
-        self.intercept_ = np.atleast_1d(_intercept(svm)).astype(np.float64)
+        W, b = self._linear(X, y)
+        self.weights_ = np.ascontiguousarray(W, dtype=np.float32)
+        self.intercept_ = np.asarray(b, dtype=np.float64)
         return self
 
     def decision(self, titles: list[str], bodies: list[str]):
@@ -152,6 +157,7 @@ class CategoryModel:
 class DispatchModel:
     C_centre: float = 3.0
     C_unit: float = 1.0
+    nb_alpha_unit: float = 0.1  # NB-SVM smoothing of the unit stage; 0 = a plain linear SVM
     location_weight: float = 1.0
     folds: int = 5
     centre: str = CENTRE
@@ -194,9 +200,9 @@ class DispatchModel:
             self.unit_weights_ = np.zeros((X.shape[1], 1), dtype=np.float32)
             self.unit_intercept_ = np.zeros(1)
         elif units:
-            svm = LinearSVC(C=self.C_unit).fit(Xu, yu)
-            self.unit_weights_ = np.ascontiguousarray(_scores_coef(svm).T, dtype=np.float32)
-            self.unit_intercept_ = np.atleast_1d(_intercept(svm))
+            W, b = _linear_ovr(Xu, yu, self.unit_classes_, self.C_unit, self.nb_alpha_unit, balanced=False)
+            self.unit_weights_ = np.ascontiguousarray(W, dtype=np.float32)
+            self.unit_intercept_ = np.asarray(b, dtype=np.float64)
             self.temperature = self._fit_temperature(fields, y, is_centre)
         else:
             self.unit_weights_ = np.zeros((X.shape[1], 0), dtype=np.float32)
@@ -216,11 +222,10 @@ class DispatchModel:
                 continue
             space = self._space().fit(fields, pairs, idx[tr])
             X = space.transform(fields)
-            svm = LinearSVC(C=self.C_unit).fit(X[idx[tr]], yu[tr])
-            scores = _scores(svm, X[idx[te]])
-            full = np.full((len(te), len(self.unit_classes_)), -3.0)  # a unit the fold never saw: low score
-            full[:, np.searchsorted(self.unit_classes_, svm.classes_)] = scores
-            oof.append(full)
+            W, b = _linear_ovr(X[idx[tr]], yu[tr], self.unit_classes_, self.C_unit, self.nb_alpha_unit,
+                               balanced=False)
+            b = np.where(np.isin(self.unit_classes_, yu[tr]), b, -3.0)  # a unit the fold never saw: low score
+            oof.append(np.asarray(X[idx[te]] @ W) + b)
             truth.append(np.searchsorted(self.unit_classes_, yu[te]))
         if not oof:
             return 5.0
@@ -259,23 +264,25 @@ class DispatchModel:
         on_location = np.fromiter((loc in known for loc in locations), dtype=np.int64, count=len(locations))
         return (np.diff(X.indptr) - on_location) == 0
 
-    def fallback(self, k: int = 3, reason: str = "nothing in the text points to a unit") -> list[Scored]:
+    def fallback(self, k: int = 3, reason: str | None = None) -> list[Scored]:
+        reason = reason or _("nothing in the text points to a unit")
         order = np.argsort(-self.prior_, kind="stable")[:k]
         out = []
         for j in order:
             if j == 0:
-                evidence = [f"fallback: {reason}; the district operations centre handles what no bureau owns"]
+                evidence = [_("fallback: %(reason)s; the district operations centre handles what no bureau owns")
+                            % {"reason": reason}]
             else:
-                evidence = [f"prior: {self.prior_[j]:.0%} of past dispatches"]
+                evidence = [_("%(share)d%% of past dispatches") % {"share": round(self.prior_[j] * 100)}]
             out.append(Scored(str(self.classes_[j]), float(self.prior_[j]), evidence))
         if 0 not in order[:k]:  # the centre is always offered when nothing decides
-            out[-1] = Scored(str(self.classes_[0]), float(self.prior_[0]), [f"fallback: {reason}"])
+            out[-1] = Scored(str(self.classes_[0]), float(self.prior_[0]), [_("fallback: %(reason)s") % {"reason": reason}])
         return out
 
     def suggest(self, location: str, statement: str, k: int = 3) -> list[Scored]:
         X, p_centre, unit_p = self.predict_parts([location], [statement])
         if self._uninformed(X, [location])[0]:
-            return self.fallback(k, "no word of the statement is known from past dispatches")
+            return self.fallback(k, _("no word of the statement is known from past dispatches"))
         proba = self._proba(X, p_centre, unit_p, [location])[0]
         row = X[0]
         fields = {"location": location, "statement": statement}
@@ -286,7 +293,8 @@ class DispatchModel:
                 break
             label = str(self.classes_[j])
             if j == 0:
-                evidence = [f"catch-all: the district operations centre, P={p_centre[0]:.2f}",
+                evidence = [_("what no bureau owns goes to the district operations centre (probability %(pct)d%%)")
+                            % {"pct": round(p_centre[0] * 100)},
                             *_evidence(self.space, fields, row, self.centre_coef_, 3, located)]
             else:
                 evidence = _evidence(self.space, fields, row, self.unit_weights_[:, j - 1], 4, located)
@@ -294,11 +302,33 @@ class DispatchModel:
         return out
 
 
-def _scores(svm: LinearSVC, X) -> np.ndarray:
-    s = svm.decision_function(X)
-    if s.ndim == 1:  # binary: sklearn returns the score of the second class only
-        s = np.column_stack([-s, s])
-    return s
+def _linear_ovr(X, y: np.ndarray, classes: np.ndarray, C: float, nb_alpha: float,
+                balanced: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(weights features x classes, intercepts) of one-vs-rest linear SVMs; a class absent from `y` gets
+    zero weights and a low intercept. With nb_alpha > 0 this is NB-SVM (Wang & Manning 2012): the SVM of
+    each class sees the features scaled by their log-count ratio r (the class against the rest, smoothed by
+    nb_alpha); r is folded into the weights, so a score stays X @ weights + intercept and a feature's
+    contribution (value x weight) still explains it."""
+    W = np.zeros((X.shape[1], len(classes)))
+    b = np.full(len(classes), -10.0)
+    weight = "balanced" if balanced else None
+    if not nb_alpha:
+        svm = LinearSVC(C=C, class_weight=weight).fit(X, y)
+        cols = np.searchsorted(classes, svm.classes_)
+        W[:, cols], b[cols] = _scores_coef(svm).T, _intercept(svm)
+        return W, b
+    totals = np.asarray(X.sum(axis=0)).ravel()
+    for j, c in enumerate(classes):
+        pos = y == c
+        if not pos.any() or pos.all():
+            continue
+        in_class = np.asarray(X[pos].sum(axis=0)).ravel()
+        p, q = nb_alpha + in_class, nb_alpha + totals - in_class
+        r = np.log(p / p.sum()) - np.log(q / q.sum())
+        svm = LinearSVC(C=C, class_weight=weight).fit(X @ diags(r), pos)
+        W[:, j] = svm.coef_[0] * r
+        b[j] = svm.intercept_[0]
+    return W, b
 
 
 def _scores_coef(svm: LinearSVC) -> np.ndarray:
@@ -311,10 +341,3 @@ def _intercept(svm: LinearSVC) -> np.ndarray:
     if len(svm.intercept_) == 1 and len(svm.classes_) == 2:
         return np.array([-svm.intercept_[0], svm.intercept_[0]])
     return svm.intercept_
-
-
-def _align(scores: np.ndarray, have: np.ndarray, want: np.ndarray, missing: float = -10.0) -> np.ndarray:
-    """Scores for `have` classes laid out in the column order of `want` (absent classes get `missing`)."""
-    out = np.full((scores.shape[0], len(want)), missing)
-    out[:, np.searchsorted(want, have)] = scores
-    return out

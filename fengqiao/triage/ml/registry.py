@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from fengqiao.triage.ml import artefacts, service_type
 from fengqiao.triage.ml.models import CENTRE
@@ -97,7 +98,7 @@ def classify_category(title: str, body: str, k: int = 3) -> list[Suggestion]:
         t, b = prepare_message(title, body)
     except InputTooShort:
         return []
-    model, _ = get_model("category")
+    model, _meta = get_model("category")
     return _suggestions(model.suggest(t, b, k=k))
 
 
@@ -110,11 +111,11 @@ def classify_service_type(title: str, body: str, k: int = 3) -> list[Suggestion]
 
 
 def route_unit(location: str, statement: str, k: int = 3) -> list[Suggestion]:
-    model, _ = get_model("dispatch")
+    model, _meta = get_model("dispatch")
     try:
         loc, s = prepare_dispatch(location, statement)
     except InputTooShort:
-        return _suggestions(model.fallback(k=k, reason="the statement is empty or too short"))
+        return _suggestions(model.fallback(k=k, reason=_("the statement is empty or too short")))
     return _suggestions(model.suggest(loc, s, k=k))
 
 

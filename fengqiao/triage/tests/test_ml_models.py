@@ -92,7 +92,7 @@ def test_route_unit_proposes_units_with_evidence(models):
 def test_route_unit_falls_back_to_the_centre_when_nothing_decides(models, statement):
     out = registry.route_unit("平湖街道", statement, k=3)
     assert out[0].label == CENTRE
-    assert any("fallback" in e for e in out[0].evidence)
+    assert any(e.startswith(_("fallback: %(reason)s") % {"reason": ""}) for e in out[0].evidence)
     _check_distribution(out, 3)
     assert out[0].confidence < 0.9  # the centre's share of past dispatches, not certainty
 
@@ -165,3 +165,22 @@ def test_the_fast_features_equal_scikit_learns_tfidf():
     assert np.allclose(np.sort(ours, axis=1), np.sort(theirs, axis=1), atol=1e-6)
     col = int(np.argmax(block.transform(["欠"]).toarray()))
     assert block.names("拖欠工资", np.array([col])) == {col: "欠"}
+
+
+@pytest.mark.parametrize("nb_alpha", [0.0, 0.1])
+def test_nb_svm_scaling_is_folded_into_linear_weights(nb_alpha):
+    """NB-SVM (nb_alpha > 0) and the plain SVM (0) both score as X @ weights + intercept, so the evidence
+    (value x weight) explains the score; the dispatch unit stage shares the same code."""
+    import numpy as np
+
+    from fengqiao.triage.ml.models import CategoryModel
+    from fengqiao.triage.ml.text import prepare_message
+
+    rows = small_rows("category", 25)
+    titles, bodies = zip(*(prepare_message(r.a, r.b) for r in rows), strict=True)
+    model = CategoryModel(nb_alpha=nb_alpha, folds=0).fit(list(titles), list(bodies), [r.label for r in rows])
+    X, scores = model.decision(["拖欠工资"], ["老板拖欠工人工资三个月"])
+    assert np.allclose(scores, X @ model.weights_ + model.intercept_, atol=1e-5)
+    top = model.suggest("拖欠工资", "老板拖欠工人工资三个月")[0]
+    assert top.label == "劳动和社会保障"
+    assert any("工资" in e for e in top.evidence)
