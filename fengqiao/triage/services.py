@@ -174,7 +174,8 @@ def _suggest_category(case: Case) -> tuple[TriageSuggestion, Category | None]:
             evidence=top.evidence[:5], alternatives=alternatives, source=SuggestionSource.MODEL, rule="",
             model_version=answer.version, needs_operator=answer.needs_operator,
         )
-        return suggestion, category
+        # an unsure guess is not pre-filled, so it does not steer the routing either
+        return suggestion, (None if answer.needs_operator else category)
     if case.category_id is not None:
         suggestion = _store(case, Part.CATEGORY, value=str(case.category_id), label=str(case.category),
                             confidence=None, evidence=[_("As chosen at intake; the classifier gave no answer.")],

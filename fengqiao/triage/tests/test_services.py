@@ -130,6 +130,18 @@ def test_the_models_suggest_category_service_and_unit_with_evidence(gm_rules, ma
     assert ("route", "光明街道") in models.calls  # the router is told the street
 
 
+def test_an_unsure_category_guess_does_not_steer_the_routing(gm_rules, make_case, models, org):
+    models.category = [Suggestion("劳动和社会保障", 0.45, ["工资"]), Suggestion("城乡建设", 0.4)]
+    models.router = [Suggestion("区教育局", 0.8, ["学校"])]
+    case = make_case(description="学校门口工资纠纷，路灯坏了。")
+    s = suggestions(case)
+    assert s[Part.CATEGORY].label == "劳动和社会保障" and s[Part.CATEGORY].needs_operator
+    assert s[Part.UNIT].source == SuggestionSource.MODEL and s[Part.UNIT].label == "光明区教育局"
+    models.category = [Suggestion("劳动和社会保障", 0.9, ["工资"])]
+    sure = make_case(description="学校门口工资纠纷，路灯坏了。")
+    assert suggestions(sure)[Part.UNIT].label == "光明区人力资源局"  # a sure guess routes by the rules
+
+
 def test_the_router_model_decides_when_no_rule_does(gm_rules, make_case, models, org):
     models.router = [Suggestion("区人力资源局", 0.8, ["欠薪 → 人力资源局"]), Suggestion("区住房建设局", 0.1),
                      Suggestion("龙岗区智慧城市运行中心", 0.05)]
