@@ -178,3 +178,22 @@ def test_suggest_now_for_a_case_taken_in_before_triage(gm_rules, make_case, cast
     assert client_for(cast.station).post(reverse("triage:run", args=[case.code])).status_code == 403
     assert client.post(reverse("triage:run", args=[case.code])).status_code == 302
     assert set(TriageSuggestion.objects.filter(case=case).values_list("part", flat=True)) == set(Part.values)
+
+
+def test_an_unsure_guess_is_not_one_click_the_operator_chooses_with_it_selected(gm_rules, make_case, cast, client_for,
+                                                                                models):
+    from fengqiao.triage.tests.conftest import Suggestion
+
+    labour = resolve_category("劳动和社会保障")
+    models.category = [Suggestion("劳动和社会保障", 0.42, ["工资"]), Suggestion("城乡建设", 0.3)]
+    unsure = make_case(description="公司拖欠工资两个月。")
+    category = part_html(page(client_for(cast.op_community), unsure), "category")
+    assert reverse("triage:accept", args=[unsure.code, "category"]) not in category
+    assert escape(_("The model is not sure enough to fill this in: decide below (its guess is selected).")) in category
+    assert f'<option value="{labour.pk}" selected>' in category
+
+    models.category = [Suggestion("劳动和社会保障", 0.93, ["工资"])]
+    sure = make_case(description="公司拖欠工资两个月。")
+    category = part_html(page(client_for(cast.op_community), sure), "category")
+    assert reverse("triage:accept", args=[sure.code, "category"]) in category
+    assert f'<option value="{labour.pk}" selected>' not in category  # the case has no category yet
