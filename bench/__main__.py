@@ -139,6 +139,10 @@ def main(argv: list[str] | None = None) -> None:
             metrics[f"{task}_dev_macro_f1"] = result.macro_f1
             metrics[f"{task}_dev_accuracy"] = result.accuracy
             metrics[f"{task}_dev_top3"] = result.top3
+            share, right = result.above(0.6)
+            add(f"{task}: dev calibration error (ECE) / share >= 0.6 / its accuracy",
+                f"{result.calibration_error():.4f} / {share:.1%} / {right:.4f}", f"{task}_dev_ece",
+                result.calibration_error())
 
     width = max(len(name) for name, _, _ in rows)
     print(f"{'measure':<{width}}  value")

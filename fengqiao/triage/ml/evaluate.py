@@ -23,6 +23,7 @@ class Result:
     truth: list[str]
     top: list[list[str]]  # up to three predictions per row, best first ([] when none)
     known_labels: set[str]
+    confidence: list[float] | None = None  # calibrated probability of the first prediction (0 when none)
 
     @property
     def n(self) -> int:
@@ -60,6 +61,29 @@ class Result:
         table = self.per_class()
         return float(np.mean([r[5] for r in table])) if table else 0.0
 
+    def calibration_error(self, bins: int = 10) -> float:
+        """Expected calibration error of the first prediction: the row-weighted mean gap between confidence and
+        accuracy over equal-width confidence bins (0 = the confidences mean what they say)."""
+        if not self.n or self.confidence is None:
+            return 0.0
+        conf = np.asarray(self.confidence, dtype=float)
+        hit = np.array([p == t for p, t in zip(self.predicted, self.truth, strict=True)], dtype=float)
+        which = np.minimum((conf * bins).astype(int), bins - 1)
+        gap = sum(abs(conf[which == b].mean() - hit[which == b].mean()) * np.sum(which == b)
+                  for b in range(bins) if np.any(which == b))
+        return float(gap / self.n)
+
+    def above(self, threshold: float) -> tuple[float, float]:
+        """(share of rows whose first confidence reaches `threshold`, accuracy on those rows): what would be
+        pre-filled, and how often it would be right; the rest goes to a person."""
+        if not self.n or self.confidence is None:
+            return 0.0, 0.0
+        sure = [i for i, c in enumerate(self.confidence) if c >= threshold]
+        if not sure:
+            return 0.0, 0.0
+        right = sum(1 for i in sure if self.predicted[i] == self.truth[i])
+        return len(sure) / self.n, right / len(sure)
+
     def confusions(self, limit: int = 10) -> list[tuple[str, str, int]]:
         pairs = Counter((t, p) for t, p in zip(self.truth, self.predicted, strict=True) if t != p)
         return [(t, p, n) for (t, p), n in pairs.most_common(limit)]
@@ -78,19 +102,22 @@ def evaluate(task: str, model, rows: list[Row], k: int = 3) -> Result:
         b.append(z)
         ok.append(True)
     tops: list[list[str]] = []
+    confidence: list[float] = []
     if a:
         proba = model.predict_proba(a, b)
         order = np.argsort(-proba, axis=1, kind="stable")[:, :k]
         ranked = [[str(model.classes_[j]) for j in row] for row in order]
+        best = proba[np.arange(len(order)), order[:, 0]].tolist()
     else:
-        ranked = []
-    it = iter(ranked)
+        ranked, best = [], []
+    it, conf = iter(ranked), iter(best)
     for flag in ok:
         tops.append(next(it) if flag else [])
-    return Result(task, [r.label for r in rows], tops, {str(c) for c in model.classes_})
+        confidence.append(float(next(conf)) if flag else 0.0)
+    return Result(task, [r.label for r in rows], tops, {str(c) for c in model.classes_}, confidence)
 
 
-def report(result: Result, *, version: str = "", source: str = "") -> list[str]:
+def report(result: Result, *, version: str = "", source: str = "", threshold: float | None = None) -> list[str]:
     """The lines triage_eval prints; the last is the machine-readable summary."""
     lines = [f"task={result.task} model={version or '-'} data={source or '-'} rows={result.n}"]
     unseen = sorted({t for t in result.truth if t not in result.known_labels})
@@ -103,6 +130,13 @@ def report(result: Result, *, version: str = "", source: str = "") -> list[str]:
         f"accuracy   {result.accuracy:.4f}",
         f"macro-F1   {result.macro_f1:.4f}",
         f"top-3 acc  {result.top3:.4f}",
+        f"calibration error (ECE, 10 bins) {result.calibration_error():.4f}",
+    ]
+    if threshold is not None:
+        share, accuracy = result.above(threshold)
+        lines.append(f"confidence >= {threshold:g} (pre-filled): {share:.1%} of rows, accuracy {accuracy:.4f}; "
+                     f"the rest is left to a person")
+    lines += [
         "",
         "per class:",
         f"  {'label':<24} {'support':>7} {'pred':>6} {'prec':>6} {'recall':>6} {'F1':>6}",

@@ -52,6 +52,19 @@ def test_category_eval_prints_the_contract_and_counts_unseen_labels_as_errors(ti
     text = "\n".join(lines)
     assert "rows=4" in text and "新类别 (unseen)" in text and "never seen" in text
     assert "without usable text" in text and "per class:" in text and "confusions" in text
+    assert "calibration error (ECE, 10 bins)" in text and "confidence >= 0.6 (pre-filled)" in text
+
+
+def test_calibration_error_and_the_pre_filled_share():
+    from fengqiao.triage.ml.evaluate import Result
+
+    labels = {"a", "b"}
+    overconfident = Result("category", ["a", "b", "a", "b"], [["a"], ["a"], ["a"], ["a"]], labels, [0.9] * 4)
+    assert overconfident.calibration_error() == pytest.approx(0.4)  # says 90%, right half the time
+    honest = Result("category", ["a", "b", "a", "b"], [["a"], ["a"], ["a"], ["b"]], labels, [0.75] * 4)
+    assert honest.calibration_error() == pytest.approx(0.0)
+    mixed = Result("category", ["a", "b", "a", "b"], [["a"], ["a"], ["b"], []], labels, [0.95, 0.8, 0.3, 0.0])
+    assert mixed.above(0.6) == (0.5, 0.5) and mixed.above(0.99) == (0.0, 0.0)
 
 
 def test_dispatch_eval_reports_top3(tiny):

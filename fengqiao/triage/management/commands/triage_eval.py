@@ -3,7 +3,8 @@
 
 Scores the current model on any CSV of that shape (extra columns are ignored, a BOM and empty rows are
 tolerated; labels the model never saw count as errors). Prints accuracy, macro-F1, top-3 accuracy, a
-per-class table and the most frequent confusions; the last line is
+calibration error of the confidences, how many rows reach FQ_TRIAGE_MIN_CONFIDENCE (pre-filled) and how
+often those are right, a per-class table and the most frequent confusions; the last line is
     macro_f1=<value> accuracy=<value> top3=<value>
 A missing column stops it with a message and a non-zero exit status.
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from fengqiao.triage.ml import artefacts
@@ -48,5 +50,6 @@ class Command(BaseCommand):
         except artefacts.ModelUnavailable as exc:
             raise CommandError(str(exc)) from exc
         result = evaluate(task, model, rows)
-        for line in report(result, version=meta.get("version", ""), source=str(path)):
+        threshold = float(getattr(settings, "FQ_TRIAGE_MIN_CONFIDENCE", 0.6))
+        for line in report(result, version=meta.get("version", ""), source=str(path), threshold=threshold):
             self.stdout.write(line)
