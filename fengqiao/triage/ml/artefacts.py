@@ -60,7 +60,23 @@ def save(task: str, model, meta: dict, directory: Path | None = None, *, make_cu
     _atomic_write_bytes(path, lambda fh: joblib.dump(payload, fh, compress=3))
     if make_current:
         set_current(task, path.name, directory)
+        prune(task, directory)
     return path
+
+
+KEEP_VERSIONS = 5  # older versions of a task are deleted after a new one becomes current
+
+
+def prune(task: str, directory: Path | None = None, keep: int = KEEP_VERSIONS) -> list[Path]:
+    """Delete all but the newest `keep` versions of `task` (names sort by their UTC time), never the current
+    one; returns what was deleted. A process that loaded an older version keeps it in memory."""
+    directory = directory or model_dir()
+    current = current_file(task, directory)
+    versions = sorted(directory.glob(f"{task}-*.joblib"), reverse=True)
+    gone = [p for p in versions[keep:] if current is None or p.name != current.name]
+    for path in gone:
+        path.unlink(missing_ok=True)
+    return gone
 
 
 def set_current(task: str, filename: str, directory: Path | None = None) -> None:

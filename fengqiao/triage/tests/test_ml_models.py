@@ -184,3 +184,15 @@ def test_nb_svm_scaling_is_folded_into_linear_weights(nb_alpha):
     top = model.suggest("拖欠工资", "老板拖欠工人工资三个月")[0]
     assert top.label == "劳动和社会保障"
     assert any("工资" in e for e in top.evidence)
+
+
+def test_old_versions_are_pruned_but_never_the_current_one(tmp_path):
+    names = [f"category-2026010{i}T000000Z-abc.joblib" for i in range(1, 8)]
+    for name in names:
+        (tmp_path / name).write_bytes(b"x")
+    (tmp_path / "dispatch-20260101T000000Z-abc.joblib").write_bytes(b"x")
+    artefacts.set_current("category", names[0], tmp_path)  # someone rolled back to the oldest
+    gone = artefacts.prune("category", tmp_path, keep=3)
+    left = sorted(p.name for p in tmp_path.glob("*.joblib"))
+    assert left == sorted([names[0], *names[-3:], "dispatch-20260101T000000Z-abc.joblib"])
+    assert sorted(p.name for p in gone) == sorted(names[1:4])
