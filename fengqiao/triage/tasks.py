@@ -3,14 +3,13 @@ daily from the scheduler)."""
 
 from __future__ import annotations
 
-import logging
+from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django_tasks import task
 
 from fengqiao.triage import mlclient
-
-log = logging.getLogger("fengqiao.triage")
 
 
 def learned_from() -> str:
@@ -24,26 +23,30 @@ def learned_from() -> str:
     return f"{latest}:{closed}"
 
 
+def _marker() -> Path:
+    """Where the last retrain wrote what it learned from (learned_from() at the time)."""
+    return Path(getattr(settings, "FQ_TRIAGE_STAMP", Path(settings.VAR_DIR) / "triage-models.stamp"))
+
+
 def retrain(*, force: bool = False) -> dict[str, str]:
-    """Train again on the shipped data, the platform's closed cases and the operators' corrections, then
-    make every process load the new version: this one now, the others on their next call (the stamp file).
+    """Train again on the shipped data, the platform's closed cases and the operators' corrections when any of
+    them is new since the last retrain (the shipped data alone is what `./fq setup` trained on). The new
+    `*.current` pointers make every process use the new versions from its next call on.
 
     Many corrections in a row enqueue many runs; a run finds nothing new after the first and returns at once.
-    The first run on a fresh install only records what the set-up's models stand on.
     """
-    import time
-
     now = learned_from()
-    stamp = mlclient.read_stamp()
-    done = stamp.rsplit(":", 1)[0] if stamp else None
-    if not force and done == now:
-        return mlclient.versions()
-    if not force and done is None and now == "0:0":
-        mlclient.write_stamp(f"{now}:{time.time_ns()}")  # nothing to learn beyond the shipped data
-        return mlclient.versions()
-    call_command("train_triage", with_corrections=True, with_history=True)
-    mlclient.write_stamp(f"{now}:{time.time_ns()}")
-    mlclient.reload()
+    try:
+        done = _marker().read_text(encoding="utf-8").strip()
+    except OSError:
+        done = "0:0"
+    if force or now != done:
+        call_command("train_triage", with_corrections=True, with_history=True)
+        marker = _marker()
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        tmp = marker.with_suffix(".tmp")
+        tmp.write_text(now, encoding="utf-8")
+        tmp.replace(marker)  # atomic: a concurrent run reads the old marker or the new one
     return mlclient.versions()
 
 

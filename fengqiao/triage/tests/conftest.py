@@ -34,8 +34,8 @@ class FakeModels(SimpleNamespace):
 
     def __init__(self):
         super().__init__(category=[], service_type=[], router=[], versions={"category": "c1", "service_type": "s1",
-                                                                             "router": "r1"},
-                         unsure=False, fail=False, reloads=0, calls=[])
+                                                                             "dispatch": "r1"},
+                         unsure=False, fail=False, calls=[])
 
     def _answer(self, name, answer):
         self.calls.append(name)
@@ -55,9 +55,6 @@ class FakeModels(SimpleNamespace):
 
     def model_versions(self):
         return dict(self.versions)
-
-    def reload_models(self):
-        self.reloads += 1
 
     def needs_operator(self, suggestions):
         return self.unsure or not suggestions or suggestions[0].confidence < 0.5

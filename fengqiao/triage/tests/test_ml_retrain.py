@@ -22,7 +22,6 @@ def real_models(monkeypatch, settings, tmp_path):
     shipped = {task: small_rows(task, 12) for task in ("category", "dispatch")}
     monkeypatch.setattr(train_module, "load_shipped", lambda task, part="all": list(shipped[task]))
     monkeypatch.setattr(mlclient, "registry", REAL_REGISTRY)
-    monkeypatch.setattr(mlclient, "_loaded_stamp", mlclient._UNSEEN)
     registry.reload_models()
     for task in shipped:
         train_module.train(task, folds=2)
