@@ -250,6 +250,21 @@ def org(cast) -> Org:
 
 
 @pytest.fixture
+def client_for():
+    """client_for(user) -> a test client signed in as `user`, second factor passed for staff."""
+    from django.test import Client
+
+    from fengqiao.accounts.tests.conftest import verify
+
+    def make(user) -> Client:
+        client = Client()
+        verify(client, user)
+        return client
+
+    return make
+
+
+@pytest.fixture
 def make_case(cast) -> Callable:
     """make_case(community_code, **overrides) -> a freshly submitted Case, through case_submit."""
     return case_maker()

@@ -12,14 +12,13 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.translation import gettext as _
 
-from fengqiao.cases.models import Category
-from fengqiao.org.models import OrgUnit, Region
+from fengqiao.org.models import OrgUnit
 from fengqiao.routing.models import ResponsibilityRule, RuleRevision
-from fengqiao.routing.services import centre_at_level, load_default_rules, resolve_category, route, rule_save
+from fengqiao.routing.services import centre_at_level, load_default_rules, rule_save
+from fengqiao.routing.tests.helpers import cat, place, routed
 
 pytestmark = pytest.mark.django_db
 
-COMMUNITY = "440311001001"  # 光明街道 光明社区
 
 
 class _Outside:
@@ -29,18 +28,6 @@ class _Outside:
 
 
 OUTSIDE = _Outside()  # translated when used, in the language active then
-
-
-def cat(path: str) -> Category:
-    return resolve_category(path)
-
-
-def place(code: str = COMMUNITY) -> Region:
-    return Region.objects.get(code=code)
-
-
-def routed(category, text="", code=COMMUNITY, on=None):
-    return [r.unit.name for r in route(region=place(code), category=category, text=text, on=on)]
 
 
 def test_validity_dates(org, catalogue):

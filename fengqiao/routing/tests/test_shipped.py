@@ -5,25 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from fengqiao.cases.models import Category
-from fengqiao.org.models import Region
-from fengqiao.routing.services import load_default_rules, resolve_category, route
+from fengqiao.routing.services import load_default_rules
+from fengqiao.routing.tests.helpers import cat, routed
 
 pytestmark = pytest.mark.django_db
 
-COMMUNITY = "440311001001"  # 光明街道 光明社区
-
-
-def cat(path: str) -> Category:
-    return resolve_category(path)
-
-
-def place(code: str = COMMUNITY) -> Region:
-    return Region.objects.get(code=code)
-
-
-def routed(category, text="", code=COMMUNITY, on=None):
-    return [r.unit.name for r in route(region=place(code), category=category, text=text, on=on)]
 
 
 def test_the_shipped_list_maps_the_seven_first_level_categories_to_real_departments(gm_rules):

@@ -10,9 +10,6 @@ from dataclasses import dataclass, field
 from types import SimpleNamespace
 
 import pytest
-from django.test import Client
-
-from fengqiao.accounts.tests.conftest import verify
 
 
 @pytest.fixture(autouse=True)
@@ -68,12 +65,3 @@ def models(monkeypatch):
     monkeypatch.setattr(mlclient, "registry", lambda: fake)
     return fake
 
-
-@pytest.fixture
-def client_for():
-    def make(user) -> Client:
-        client = Client()
-        verify(client, user)
-        return client
-
-    return make
