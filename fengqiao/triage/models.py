@@ -126,6 +126,12 @@ class TriageSuggestion(models.Model):
     def is_decided(self) -> bool:
         return self.status != SuggestionStatus.PENDING
 
+    @property
+    def is_guess(self) -> bool:
+        """A classifier's answer below the confidence threshold: not filled in for one click, a person decides
+        (the grade and the unit always have a definite suggestion: the rules' grade, or the centre by hand)."""
+        return self.needs_operator and self.part in (Part.CATEGORY, Part.SERVICE_TYPE)
+
 
 class TriageCorrection(models.Model):
     """A person's correction of a suggestion: the text and place with the right label (training data)."""

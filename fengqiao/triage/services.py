@@ -407,6 +407,9 @@ def triage_accept(*, case: Case, actor, part: str) -> TriageSuggestion:
         raise ValidationError({"part": _("This suggestion was already decided.")})
     if not suggestion.value:
         raise ValidationError({"part": _("There is nothing to accept: choose a value.")})
+    if suggestion.is_guess:
+        raise ValidationError({"part": _("The model is not sure enough to fill this in: decide below (its guess is "
+                                         "selected).")})
     if part == Part.SERVICE_TYPE:
         cs.case_recategorise(case=case, actor=actor, service_type=suggestion.value,
                              reason=_("Suggested service type accepted."))

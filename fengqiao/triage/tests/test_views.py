@@ -191,6 +191,10 @@ def test_an_unsure_guess_is_not_one_click_the_operator_chooses_with_it_selected(
     assert reverse("triage:accept", args=[unsure.code, "category"]) not in category
     assert escape(_("The model is not sure enough to fill this in: decide below (its guess is selected).")) in category
     assert f'<option value="{labour.pk}" selected>' in category
+    client_for(cast.op_community).post(reverse("triage:accept", args=[unsure.code, "category"]))
+    unsure.refresh_from_db()
+    assert unsure.category_id is None  # a guess cannot be accepted by a crafted post either
+    assert not TriageSuggestion.objects.get(case=unsure, part=Part.CATEGORY).is_decided
 
     models.category = [Suggestion("劳动和社会保障", 0.93, ["工资"])]
     sure = make_case(description="公司拖欠工资两个月。")
