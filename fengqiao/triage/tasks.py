@@ -30,17 +30,22 @@ def _marker() -> Path:
 
 def retrain(*, force: bool = False) -> dict[str, str]:
     """Train again on the shipped data, the platform's closed cases and the operators' corrections when any of
-    them is new since the last retrain (the shipped data alone is what `./fq setup` trained on). The new
+    them is new since the last retrain (the shipped data alone is what `./fq setup` trained on), or when a
+    model is missing (web processes never train: they fall back until this has run). The new
     `*.current` pointers make every process use the new versions from its next call on.
 
     Many corrections in a row enqueue many runs; a run finds nothing new after the first and returns at once.
     """
+    if mlclient.registry() is None:
+        return {}  # the models are switched off
     now = learned_from()
     try:
         done = _marker().read_text(encoding="utf-8").strip()
     except OSError:
         done = "0:0"
-    if force or now != done:
+    versions = mlclient.versions()
+    missing = not versions.get("category") or not versions.get("dispatch")
+    if force or missing or now != done:
         call_command("train_triage", with_corrections=True, with_history=True)
         marker = _marker()
         marker.parent.mkdir(parents=True, exist_ok=True)

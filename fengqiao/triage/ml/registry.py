@@ -1,8 +1,9 @@
 """The models' public door: what the triage services call.
 
 Each call checks the `{task}.current` pointer file (one stat) and loads the version it names when it
-changed, so a retrain elsewhere is picked up without a restart (hot swap). A missing model is trained
-on demand from the shipped data (tens of seconds, once); `./fq setup` trains both beforehand.
+changed, so a retrain elsewhere is picked up without a restart (hot swap). Training never happens here (it
+takes tens of seconds, far too long for a request): `./fq setup` trains both models, and the worker's
+retrain task trains a missing one; until then a call raises ModelUnavailable and triage falls back.
 
 Text that is empty or has fewer than two meaningful characters after normalisation gets no category or
 service-type suggestion (an empty list, so `needs_operator` is true); the router answers it with the
@@ -55,34 +56,17 @@ def _load(task: str) -> _Loaded:
         entry = _loaded.get(task)
         if entry is not None and stamp is not None and entry.stamp == stamp and entry.directory == directory:
             return entry
-        payload = None
-        if stamp is not None:
-            try:
-                payload = artefacts.load(artefacts.current_file(task, directory))
-            except artefacts.ModelUnavailable:
-                payload = None  # unreadable or outdated: train a fresh one below
-        if payload is None:
-            payload = _train_on_demand(task, directory)
-            stamp = artefacts.pointer_stamp(task, directory)
+        if stamp is None:
+            raise artefacts.ModelUnavailable(
+                f"no current {task} model in {directory}; run `./fq manage train_triage` (or `./fq setup`)")
+        payload = artefacts.load(artefacts.current_file(task, directory))
         entry = _Loaded(directory, stamp, payload["model"], payload["meta"])
         _loaded[task] = entry
         return entry
 
 
-def _train_on_demand(task: str, directory: Path) -> dict:
-    from fengqiao.triage.ml.train import train
-
-    try:
-        meta = train(task, directory=directory, note="trained on demand")
-    except (FileNotFoundError, ValueError) as exc:
-        raise artefacts.ModelUnavailable(
-            f"no {task} model in {directory} and none could be trained ({exc}); run `./fq manage train_triage`"
-        ) from exc
-    return artefacts.load(Path(meta["path"]))
-
-
 def get_model(task: str):
-    """(model, metadata) of the current version, loading or training it if needed."""
+    """(model, metadata) of the current version, loading it if the pointer changed; ModelUnavailable if none."""
     if task not in TASKS:
         raise ValueError(f"unknown task {task!r}; expected one of {', '.join(TASKS)}")
     entry = _load(task)

@@ -84,3 +84,16 @@ def test_the_scheduler_enqueues_the_daily_retrain(monkeypatch):
     monkeypatch.setattr(scheduler, "RETRAIN_EVERY", 0)  # a day has passed
     call_command("fq_scheduler", once=True)
     assert DBTaskResult.objects.filter(task_path="fengqiao.triage.tasks.retrain_models").count() == 1
+
+
+@pytest.mark.django_db
+def test_a_request_never_trains_a_missing_model_the_worker_does(real_models, settings, tmp_path, gm_rules, make_case):
+    settings.FQ_MODEL_DIR = tmp_path / "empty"
+    registry.reload_models()
+    case = make_case(description="公司拖欠工资三个月不发。")  # triage in the request: falls back at once
+    assert TriageSuggestion.objects.get(case=case, part=Part.CATEGORY).source == "fallback"
+    assert not (tmp_path / "empty").exists() or not any((tmp_path / "empty").iterdir())
+    versions = tasks.retrain()  # nothing new to learn, but the models are missing: the worker trains them
+    assert versions["category"] and versions["dispatch"]
+    assert TriageSuggestion.objects.get(case=make_case(description="公司拖欠工资三个月不发。"),
+                                        part=Part.CATEGORY).source == "model"
