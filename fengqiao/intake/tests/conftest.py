@@ -7,7 +7,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import translation
 
-from fengqiao.cases.tests.conftest import client_for  # noqa: F401 - a fixture shared with the cases tests
 from fengqiao.intake.qr import png_bytes
 
 HOME_COMMUNITY = "440311001001"  # 光明街道 光明社区
