@@ -61,12 +61,11 @@ def _phone(rng: random.Random) -> str:
 
 
 def _localise(text: str) -> str:
-    """The message set is anonymised as 西地省 A市 A3区; set it in Shenzhen's Guangming District."""
+    """The message set is anonymised as 西地省, A市 (cities), A3区 / K8县 / C4市 (districts, counties and
+    county-level cities); set it in Shenzhen's Guangming District."""
     text = text.replace("西地省", "广东省")
-    text = re.sub(r"[A-Z]市", "深圳市", text)
-    text = re.sub(r"[A-Z]\d+区", "光明区", text)
-    text = re.sub(r"[A-Z]\d+县", "光明区", text)
-    return text
+    text = re.sub(r"[A-Z]\d+[区县市]", "光明区", text)
+    return re.sub(r"[A-Z]市", "深圳市", text)
 
 
 def _totp_key(username: str) -> str:

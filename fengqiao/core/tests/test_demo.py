@@ -46,3 +46,10 @@ def test_seed_demo_twice_is_idempotent_and_lived_in(cast, capsys):
             "holder_unit": case.holder_unit_id,
             "reopen_count": case.reopen_count,
         }
+
+
+def test_demo_texts_are_set_in_guangming_without_the_data_sets_letter_codes():
+    from fengqiao.core.demo import _localise
+
+    text = _localise("西地省A市A3区的学校、C4市和J11市的工厂、K8县的村道，A栋3楼")
+    assert text == "广东省深圳市光明区的学校、光明区和光明区的工厂、光明区的村道，A栋3楼"
