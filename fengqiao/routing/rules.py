@@ -20,7 +20,9 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from fengqiao.core.reasons import reason
 
 LEVEL_DEPTH = {"district": 2, "street": 3, "community": 4}  # segments of Region.path for each level
 
@@ -121,21 +123,19 @@ def decide(rules: Iterable[Rule], facts: Facts) -> list[Match]:
     return sorted(found, key=lambda m: m.rank, reverse=True)
 
 
-def explain(found: Match) -> str:
-    """One line a person can check: which rule, which version, and why it applies."""
+def explain(found: Match) -> dict:
+    """One line a person can check: which rule, which version, and why it applies — as a stored reason
+    (fengqiao.core.reasons), shown in the reader's language."""
     rule = found.rule
     conditions = []
     if rule.category_name:
-        conditions.append(_("category “%(name)s”") % {"name": rule.category_name})
-    conditions.append(_("area “%(name)s”") % {"name": rule.region_name} if rule.region_name else _("any area"))
+        conditions.append(reason(gettext_noop("category “%(name)s”"), name=rule.category_name))
+    conditions.append(reason(gettext_noop("area “%(name)s”"), name=rule.region_name) if rule.region_name
+                      else reason(gettext_noop("any area")))
     if found.keyword:
-        conditions.append(_("the text mentions “%(word)s”") % {"word": found.keyword})
-    return _("Responsibility list rule #%(id)d (version %(version)d): %(conditions)s → %(target)s") % {
-        "id": rule.id,
-        "version": rule.version,
-        "conditions": _(", ").join(conditions),
-        "target": rule.target_name,
-    }
+        conditions.append(reason(gettext_noop("the text mentions “%(word)s”"), word=found.keyword))
+    return reason(gettext_noop("Responsibility list rule #%(id)d (version %(version)d): %(conditions)s → %(target)s"),
+                  id=rule.id, version=rule.version, conditions=conditions, target=rule.target_name)
 
 
 # --- checks when a rule is saved ------------------------------------------------------------

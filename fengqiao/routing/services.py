@@ -83,11 +83,12 @@ def centre_at_level(region: Region, level: str) -> OrgUnit | None:
 
 @dataclass(frozen=True)
 class Routed:
-    """A unit a rule sends the case to, with the rule and the sentence that explains it."""
+    """A unit a rule sends the case to, with the rule and the sentence that explains it (a stored reason,
+    fengqiao.core.reasons)."""
 
     unit: OrgUnit
     rule: R.Rule
-    evidence: str
+    evidence: dict
 
 
 def route(*, region: Region, category: Category | None, text: str, on: date | None = None,

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 
+from fengqiao.core.reasons import Reason
+
 log = logging.getLogger("fengqiao.triage")
 
 # Which entry of the registry's model_versions() versions each answer.
@@ -23,7 +25,7 @@ VERSION_KEYS = {"category": "category", "service_type": "service_type", "router"
 class Candidate:
     label: str
     confidence: float
-    evidence: list[str] = field(default_factory=list)
+    evidence: list[Reason] = field(default_factory=list)  # quoted words or stored messages (core.reasons)
 
 
 @dataclass(frozen=True)
@@ -51,7 +53,7 @@ def _ask(task: str, call) -> Answer:
         return Answer([])
     try:
         raw = list(call(reg) or [])
-        candidates = [Candidate(str(s.label), float(s.confidence), [str(e) for e in (s.evidence or [])]) for s in raw]
+        candidates = [Candidate(str(s.label), float(s.confidence), [e if isinstance(e, dict) else str(e) for e in (s.evidence or [])]) for s in raw]
         try:
             unsure = bool(reg.needs_operator(raw))
         except Exception:  # noqa: BLE001 - unsure is the safe answer

@@ -19,10 +19,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Category, Grade, Party, ServiceType
 from fengqiao.cases.workflow import Status
+from fengqiao.core.reasons import Reason, reason, render_all
 from fengqiao.org.access import Capability, may
 from fengqiao.org.models import OrgUnit, RegionLevel
 from fengqiao.org.selectors import centre_for_region
@@ -120,7 +122,7 @@ def _suggest_grade(case: Case, *, upward_only: bool = True) -> TriageSuggestion:
     codes = [r.code for r in result.reasons]
     suggestion = _store(
         case, Part.GRADE, value=result.grade, label=str(GRADE_LABELS[result.grade]),
-        evidence=result.texts or [_("No grading rule applies: class 3 (green).")], alternatives=[],
+        evidence=result.texts or [reason(gettext_noop("No grading rule applies: class 3 (green)."))], alternatives=[],
         source=SuggestionSource.RULES, rule=", ".join(codes)[:120], confidence=None, model_version="",
         needs_operator=False,
     )
@@ -155,9 +157,9 @@ def _suggest_service_type(case: Case) -> TriageSuggestion:
     if case.category_id is not None and case.category.default_service_type != value:
         usual = case.category.default_service_type
         alternatives = [{"value": usual, "label": str(labels.get(usual, usual)), "confidence": None, "evidence": [
-            _("The usual service for the category “%(name)s”.") % {"name": case.category.name}]}]
+            reason(gettext_noop("The usual service for the category “%(name)s”."), name=case.category.name)]}]
     return _store(case, Part.SERVICE_TYPE, value=value, label=str(labels.get(value, value)), confidence=None,
-                  evidence=[_("As chosen at intake; the classifier gave no answer.")], alternatives=alternatives,
+                  evidence=[reason(gettext_noop("As chosen at intake; the classifier gave no answer."))], alternatives=alternatives,
                   source=SuggestionSource.FALLBACK, rule="", model_version="", needs_operator=True)
 
 
@@ -178,12 +180,12 @@ def _suggest_category(case: Case) -> tuple[TriageSuggestion, Category | None]:
         return suggestion, (None if answer.needs_operator else category)
     if case.category_id is not None:
         suggestion = _store(case, Part.CATEGORY, value=str(case.category_id), label=str(case.category),
-                            confidence=None, evidence=[_("As chosen at intake; the classifier gave no answer.")],
+                            confidence=None, evidence=[reason(gettext_noop("As chosen at intake; the classifier gave no answer."))],
                             alternatives=[], source=SuggestionSource.FALLBACK, rule="", model_version="",
                             needs_operator=True)
         return suggestion, case.category
     suggestion = _store(case, Part.CATEGORY, value="", label="", confidence=None,
-                        evidence=[_("The classifier gave no answer: choose the category.")], alternatives=[],
+                        evidence=[reason(gettext_noop("The classifier gave no answer: choose the category."))], alternatives=[],
                         source=SuggestionSource.FALLBACK, rule="", model_version="", needs_operator=True)
     return suggestion, None
 
@@ -199,7 +201,7 @@ def street_name(case: Case) -> str:
     return node.name if node is not None and node.level == RegionLevel.STREET else ""
 
 
-def _unit_alt(unit: OrgUnit, evidence: list[str], confidence: float | None = None) -> dict:
+def _unit_alt(unit: OrgUnit, evidence: list[Reason], confidence: float | None = None) -> dict:
     return {"value": str(unit.pk), "label": unit.name, "confidence": confidence, "evidence": evidence[:3]}
 
 
@@ -222,39 +224,42 @@ def _suggest_unit(case: Case, category: Category | None) -> TriageSuggestion:
         top = routed[0]
         evidence = [top.evidence]
         if used_suggested:
-            evidence.append(_("Category taken from the suggestion above (“%(name)s”).") % {"name": category.name})
+            evidence.append(reason(gettext_noop("Category taken from the suggestion above (“%(name)s”)."),
+                                   name=category.name))
         alternatives = [_unit_alt(r.unit, [r.evidence]) for r in routed[1:3]]
         for unit, c in mapped:
             if len(alternatives) >= 2:
                 break
             if unit.pk != top.unit.pk and all(a["value"] != str(unit.pk) for a in alternatives):
-                alternatives.append(_unit_alt(unit, c.evidence or [_("Router model")], round(c.confidence, 3)))
+                alternatives.append(_unit_alt(unit, c.evidence or [reason(gettext_noop("Router model"))], round(c.confidence, 3)))
         return _store(case, Part.UNIT, value=str(top.unit.pk), label=top.unit.name, confidence=None,
                       evidence=evidence, alternatives=alternatives, source=SuggestionSource.RULES,
                       rule=_("rule #%(id)d v%(version)d") % {"id": top.rule.id, "version": top.rule.version},
                       model_version=answer.version, needs_operator=False)
     if mapped and not answer.needs_operator:
         unit, c = mapped[0]
-        evidence = list(c.evidence[:5]) or [_("Learned from past dispatches.")]
+        evidence = list(c.evidence[:5]) or [reason(gettext_noop("Learned from past dispatches."))]
         if mlclient_catch_all(c.label):
-            evidence.insert(0, _("Past cases like this one were handled by the district operations centre."))
-        evidence.insert(0, _("No rule of the responsibility list applies; the router model, trained on past "
-                             "dispatches, proposes this unit (confidence %(pct)d%%).") % {"pct": round(c.confidence * 100)})
+            evidence.insert(0, reason(gettext_noop("Past cases like this one were handled by the district operations "
+                                                   "centre.")))
+        evidence.insert(0, reason(gettext_noop("No rule of the responsibility list applies; the router model, trained on "
+                                               "past dispatches, proposes this unit (confidence %(pct)d%%)."),
+                                  pct=round(c.confidence * 100)))
         return _store(case, Part.UNIT, value=str(unit.pk), label=unit.name, confidence=c.confidence,
                       evidence=evidence, alternatives=[_unit_alt(u, x.evidence, round(x.confidence, 3))
                                                        for u, x in mapped[1:3]],
                       source=SuggestionSource.MODEL, rule="", model_version=answer.version, needs_operator=False)
     if centre is None:
         return _store(case, Part.UNIT, value="", label="", confidence=None,
-                      evidence=[_("No centre serves this place.")], alternatives=[], source=SuggestionSource.FALLBACK,
+                      evidence=[reason(gettext_noop("No centre serves this place."))], alternatives=[], source=SuggestionSource.FALLBACK,
                       rule="", model_version=answer.version, needs_operator=True)
     if mapped:
-        why = _("No rule of the responsibility list applies and the router model is not sure (best guess %(unit)s, "
-                "%(pct)d%%): the district centre dispatches by hand.") % {
-            "unit": mapped[0][0].name, "pct": round(mapped[0][1].confidence * 100)}
+        why = reason(gettext_noop("No rule of the responsibility list applies and the router model is not sure (best "
+                                  "guess %(unit)s, %(pct)d%%): the district centre dispatches by hand."),
+                     unit=mapped[0][0].name, pct=round(mapped[0][1].confidence * 100))
     else:
-        why = _("No rule of the responsibility list applies and the router model gave no answer: the district "
-                "centre dispatches by hand.")
+        why = reason(gettext_noop("No rule of the responsibility list applies and the router model gave no answer: "
+                                  "the district centre dispatches by hand."))
     return _store(case, Part.UNIT, value=str(centre.pk), label=centre.name, confidence=None, evidence=[why],
                   alternatives=[_unit_alt(u, x.evidence, round(x.confidence, 3)) for u, x in mapped[:2]
                                 if u.pk != centre.pk],
@@ -420,12 +425,13 @@ def triage_accept(*, case: Case, actor, part: str) -> TriageSuggestion:
             _reroute(case)
     elif part == Part.GRADE:
         if case.grade != suggestion.value:
-            cs.case_regrade(case=case, actor=actor, grade=suggestion.value, reasons=list(suggestion.evidence),
-                            reason=_("Grade of the rules accepted: %(reasons)s") % {
-                                "reasons": "；".join(suggestion.evidence)})
+            reasons = render_all(suggestion.evidence)
+            cs.case_regrade(case=case, actor=actor, grade=suggestion.value, reasons=reasons,
+                            reason=_("Grade of the rules accepted: %(reasons)s") % {"reasons": "；".join(reasons)})
     elif part == Part.UNIT:
         unit = _unit_choice(case, suggestion.value)
-        apply_unit(case, actor=actor, unit=unit, note=_("As suggested: %(why)s") % {"why": "；".join(suggestion.evidence)})
+        apply_unit(case, actor=actor, unit=unit, note=_("As suggested: %(why)s") % {
+            "why": "；".join(render_all(suggestion.evidence))})
         suggestion.refresh_from_db()
         if suggestion.is_decided:  # case_dispatch already recorded it (fengqiao.triage.hooks)
             return suggestion
@@ -463,7 +469,7 @@ def triage_correct(*, case: Case, actor, part: str, value: str, note: str = "") 
     elif part == Part.GRADE:
         if value not in Grade.values:
             raise ValidationError({"value": _("Choose a grade.")})
-        reasons = [_("Set by a person: %(note)s") % {"note": note}, *suggestion.evidence]
+        reasons = [_("Set by a person: %(note)s") % {"note": note}, *render_all(suggestion.evidence)]
         if value != case.grade:
             cs.case_regrade(case=case, actor=actor, grade=value, reason=note, reasons=reasons)
         else:

@@ -6,6 +6,7 @@ from datetime import date
 
 from django.utils.translation import gettext as _
 
+from fengqiao.core.reasons import render
 from fengqiao.routing.rules import Centre, Facts, Rule, contradicts, decide, explain, find_loop, keyword_hit
 
 DAY = date(2026, 6, 15)
@@ -96,7 +97,7 @@ def test_no_rule_no_decision():
 def test_explain_names_the_rule_version_and_conditions():
     r = rule(7, category_id=LABOUR, category_level=1, category_name="劳动和社会保障", version=3,
              keywords=("欠薪",), unit_name="光明区人力资源局")
-    text = explain(decide([r], facts(text="老板欠薪"))[0])
+    text = render(explain(decide([r], facts(text="老板欠薪"))[0]))
     conditions = _(", ").join([_("category “%(name)s”") % {"name": "劳动和社会保障"}, _("area “%(name)s”") % {
         "name": "光明区"}, _("the text mentions “%(word)s”") % {"word": "欠薪"}])
     assert text == _("Responsibility list rule #%(id)d (version %(version)d): %(conditions)s → %(target)s") % {

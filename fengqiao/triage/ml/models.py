@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from scipy.optimize import minimize_scalar
 from scipy.sparse import diags
 from scipy.special import log_softmax, softmax
@@ -31,6 +31,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import StratifiedKFold
 from sklearn.svm import LinearSVC
 
+from fengqiao.core.reasons import Reason, reason
 from fengqiao.triage.ml.features import FeatureSpace, NgramBlock, OneHotBlock
 
 CENTRE = "龙岗区智慧城市运行中心"  # Longgang's district smart-city operations centre: what no bureau owns
@@ -40,7 +41,7 @@ CENTRE = "龙岗区智慧城市运行中心"  # Longgang's district smart-city o
 class Scored:
     label: str
     confidence: float
-    evidence: list[str]
+    evidence: list[Reason]  # quoted words of the text, or messages translated when shown (core.reasons)
 
 
 def _folds(y: np.ndarray, n_splits: int, seed: int = 0):
@@ -64,7 +65,7 @@ def _evidence(space: FeatureSpace, fields: dict[str, str], row, weights: np.ndar
     names = space.names(fields, np.asarray(cols), located)
     ranked = [names[c] for c in cols if c in names]
     chosen: list[str] = []
-    location = [_("street: %(name)s") % {"name": term} for block, term in ranked if block == "location"][:1]
+    location = [reason(gettext_noop("street: %(name)s"), name=term) for block, term in ranked if block == "location"][:1]
     for words_first in (True, False):
         for block, term in ranked:
             term = term.strip()
@@ -264,25 +265,26 @@ class DispatchModel:
         on_location = np.fromiter((loc in known for loc in locations), dtype=np.int64, count=len(locations))
         return (np.diff(X.indptr) - on_location) == 0
 
-    def fallback(self, k: int = 3, reason: str | None = None) -> list[Scored]:
-        reason = reason or _("nothing in the text points to a unit")
+    def fallback(self, k: int = 3, why: dict | None = None) -> list[Scored]:
+        why = why or reason(gettext_noop("nothing in the text points to a unit"))
         order = np.argsort(-self.prior_, kind="stable")[:k]
         out = []
         for j in order:
             if j == 0:
-                evidence = [_("fallback: %(reason)s; the district operations centre handles what no bureau owns")
-                            % {"reason": reason}]
+                evidence = [reason(gettext_noop("fallback: %(reason)s; the district operations centre handles what "
+                                                "no bureau owns"), reason=why)]
             else:
-                evidence = [_("%(share)d%% of past dispatches") % {"share": round(self.prior_[j] * 100)}]
+                evidence = [reason(gettext_noop("%(share)d%% of past dispatches"), share=round(self.prior_[j] * 100))]
             out.append(Scored(str(self.classes_[j]), float(self.prior_[j]), evidence))
         if 0 not in order[:k]:  # the centre is always offered when nothing decides
-            out[-1] = Scored(str(self.classes_[0]), float(self.prior_[0]), [_("fallback: %(reason)s") % {"reason": reason}])
+            out[-1] = Scored(str(self.classes_[0]), float(self.prior_[0]),
+                             [reason(gettext_noop("fallback: %(reason)s"), reason=why)])
         return out
 
     def suggest(self, location: str, statement: str, k: int = 3) -> list[Scored]:
         X, p_centre, unit_p = self.predict_parts([location], [statement])
         if self._uninformed(X, [location])[0]:
-            return self.fallback(k, _("no word of the statement is known from past dispatches"))
+            return self.fallback(k, reason(gettext_noop("no word of the statement is known from past dispatches")))
         proba = self._proba(X, p_centre, unit_p, [location])[0]
         row = X[0]
         fields = {"location": location, "statement": statement}
@@ -293,8 +295,8 @@ class DispatchModel:
                 break
             label = str(self.classes_[j])
             if j == 0:
-                evidence = [_("what no bureau owns goes to the district operations centre (probability %(pct)d%%)")
-                            % {"pct": round(p_centre[0] * 100)},
+                evidence = [reason(gettext_noop("what no bureau owns goes to the district operations centre "
+                                                "(probability %(pct)d%%)"), pct=round(p_centre[0] * 100)),
                             *_evidence(self.space, fields, row, self.centre_coef_, 3, located)]
             else:
                 evidence = _evidence(self.space, fields, row, self.unit_weights_[:, j - 1], 4, located)

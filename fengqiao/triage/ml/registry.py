@@ -17,8 +17,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from fengqiao.core.reasons import Reason, reason
 from fengqiao.triage.ml import artefacts, service_type
 from fengqiao.triage.ml.models import CENTRE
 from fengqiao.triage.ml.text import InputTooShort, prepare_dispatch, prepare_message
@@ -30,7 +31,7 @@ TASKS = ("category", "dispatch")
 class Suggestion:
     label: str  # category name (one of the 7 first-level labels) or unit name
     confidence: float  # calibrated probability 0..1
-    evidence: list[str] = field(default_factory=list)  # short human-readable reasons
+    evidence: list[Reason] = field(default_factory=list)  # short reasons: quoted words or stored messages (core.reasons)
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def route_unit(location: str, statement: str, k: int = 3) -> list[Suggestion]:
     try:
         loc, s = prepare_dispatch(location, statement)
     except InputTooShort:
-        return _suggestions(model.fallback(k=k, reason=_("the statement is empty or too short")))
+        return _suggestions(model.fallback(k=k, why=reason(gettext_noop("the statement is empty or too short"))))
     return _suggestions(model.suggest(loc, s, k=k))
 
 

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from fengqiao.core.reasons import reason
 
 VERSION = "rules-1"
 
@@ -77,9 +79,10 @@ def suggest(title: str, body: str, k: int = 3) -> list[tuple[str, float, list[st
     result = []
     for t in ranked[:k]:
         cues = sorted(found[t], key=len, reverse=True)[:4]
-        evidence = [_("keyword: %(cue)s") % {"cue": c} for c in cues] or (
-            [_("no cue of another service: complaints and suggestions is the default")] if t == "complaint" else []
+        evidence = [reason(gettext_noop("keyword: %(cue)s"), cue=c) for c in cues] or (
+            [reason(gettext_noop("no cue of another service: complaints and suggestions is the default"))]
+            if t == "complaint" else []
         )
-        evidence.append(_("keyword rules, not learned from labelled data (a rough confidence)"))
+        evidence.append(reason(gettext_noop("keyword rules, not learned from labelled data (a rough confidence)")))
         result.append((t, exp[t] / total, evidence))
     return result

@@ -8,6 +8,7 @@ import os
 import pytest
 from django.utils.translation import gettext as _
 
+from fengqiao.core.reasons import render_all
 from fengqiao.triage.ml import artefacts, registry
 from fengqiao.triage.ml.data import Row
 from fengqiao.triage.ml.features import NgramBlock
@@ -92,7 +93,7 @@ def test_route_unit_proposes_units_with_evidence(models):
 def test_route_unit_falls_back_to_the_centre_when_nothing_decides(models, statement):
     out = registry.route_unit("平湖街道", statement, k=3)
     assert out[0].label == CENTRE
-    assert any(e.startswith(_("fallback: %(reason)s") % {"reason": ""}) for e in out[0].evidence)
+    assert any(e.startswith(_("fallback: %(reason)s") % {"reason": ""}) for e in render_all(out[0].evidence))
     _check_distribution(out, 3)
     assert out[0].confidence < 0.9  # the centre's share of past dispatches, not certainty
 
@@ -100,8 +101,8 @@ def test_route_unit_falls_back_to_the_centre_when_nothing_decides(models, statem
 def test_service_type_is_a_transparent_rule_model():
     out = registry.classify_service_type("邻里纠纷", "楼上邻居漏水，协商不成，希望社区调解")
     assert out[0].label == "mediation"
-    assert any("调解" in e for e in out[0].evidence)
-    assert _("keyword rules, not learned from labelled data (a rough confidence)") in out[0].evidence
+    assert any("调解" in e for e in render_all(out[0].evidence))
+    assert _("keyword rules, not learned from labelled data (a rough confidence)") in render_all(out[0].evidence)
     _check_distribution(out, 3)
     assert {s.label for s in registry.classify_service_type("问题", "路灯坏了", k=5)} == {
         "mediation", "legal", "psychological", "assistance", "complaint"}

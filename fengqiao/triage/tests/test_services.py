@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Attachment, Case, Party, ServiceType
 from fengqiao.cases.workflow import Action, Status
+from fengqiao.core.reasons import render, render_all
 from fengqiao.notifications.models import Notification
 from fengqiao.org.models import OrgUnit
 from fengqiao.routing.models import ResponsibilityRule
@@ -78,7 +79,7 @@ def test_an_ordinary_case_stays_green_without_a_timeline_line(gm_rules, make_cas
     assert case.grade == "green" and case.grade_reasons == []
     assert list(case.events.values_list("action", flat=True)) == [Action.SUBMIT]
     grade = suggestions(case)[Part.GRADE]
-    assert grade.value == "green" and grade.evidence == [_("No grading rule applies: class 3 (green).")]
+    assert grade.value == "green" and render_all(grade.evidence) == [_("No grading rule applies: class 3 (green).")]
 
 
 def test_a_grade_given_at_intake_is_never_lowered_by_the_rules(gm_rules, make_case):
@@ -95,7 +96,7 @@ def test_the_responsibility_list_suggests_the_unit_with_its_rule(gm_rules, make_
     rule = ResponsibilityRule.objects.get(category__name="劳动和社会保障", keywords=[], is_active=True)
     assert unit.source == SuggestionSource.RULES and unit.rule == _("rule #%(id)d v%(version)d") % {
         "id": rule.pk, "version": 1}
-    assert unit.evidence[0] == _("Responsibility list rule #%(id)d (version %(version)d): %(conditions)s → %(target)s") % {
+    assert render(unit.evidence[0]) == _("Responsibility list rule #%(id)d (version %(version)d): %(conditions)s → %(target)s") % {
         "id": rule.pk, "version": 1, "target": "光明区人力资源局", "conditions": _(", ").join([
             _("category “%(name)s”") % {"name": "劳动和社会保障"}, _("area “%(name)s”") % {"name": "光明区"}])}
     assert not unit.needs_operator
@@ -105,7 +106,7 @@ def test_without_rule_and_model_the_district_centre_dispatches_by_hand(gm_rules,
     case = make_case(description="路灯坏了一个星期，晚上出行不便。")
     unit = suggestions(case)[Part.UNIT]
     assert unit.value == str(org.district_centre.pk) and unit.source == SuggestionSource.FALLBACK
-    assert unit.needs_operator and unit.evidence == [_(
+    assert unit.needs_operator and render_all(unit.evidence) == [_(
         "No rule of the responsibility list applies and the router model gave no answer: the district centre "
         "dispatches by hand.")]
     category = suggestions(case)[Part.CATEGORY]
@@ -126,7 +127,8 @@ def test_the_models_suggest_category_service_and_unit_with_evidence(gm_rules, ma
     assert s[Part.SERVICE_TYPE].value == "mediation" and s[Part.SERVICE_TYPE].model_version == "s1"
     # no category on the case: the rules route by the suggested category
     assert s[Part.UNIT].label == "光明区人力资源局" and s[Part.UNIT].source == SuggestionSource.RULES
-    assert _("Category taken from the suggestion above (“%(name)s”).") % {"name": "劳动和社会保障"} in s[Part.UNIT].evidence
+    assert _("Category taken from the suggestion above (“%(name)s”).") % {"name": "劳动和社会保障"} in render_all(
+        s[Part.UNIT].evidence)
     assert ("route", "光明街道") in models.calls  # the router is told the street
 
 
@@ -149,7 +151,7 @@ def test_the_router_model_decides_when_no_rule_does(gm_rules, make_case, models,
     unit = suggestions(case)[Part.UNIT]
     assert unit.source == SuggestionSource.MODEL and unit.label == "光明区人力资源局"
     assert unit.confidence == pytest.approx(0.8) and unit.model_version == "r1"
-    assert unit.evidence[0] == _("No rule of the responsibility list applies; the router model, trained on past "
+    assert render(unit.evidence[0]) == _("No rule of the responsibility list applies; the router model, trained on past "
                                  "dispatches, proposes this unit (confidence %(pct)d%%).") % {"pct": 80}
     assert "欠薪 → 人力资源局" in unit.evidence
     assert [a["label"] for a in unit.alternatives] == ["光明区住房建设局", "光明区群众诉求服务大厅"]
@@ -160,7 +162,7 @@ def test_the_district_centre_is_a_legitimate_prediction(gm_rules, make_case, mod
     case = make_case(description="路灯坏了，晚上出行不便。")
     unit = suggestions(case)[Part.UNIT]
     assert unit.source == SuggestionSource.MODEL and unit.value == str(org.district_centre.pk)
-    assert _("Past cases like this one were handled by the district operations centre.") in unit.evidence
+    assert _("Past cases like this one were handled by the district operations centre.") in render_all(unit.evidence)
 
 
 def test_an_unsure_model_falls_back_to_the_district_centre_and_shows_its_guess(gm_rules, make_case, models, org):
@@ -168,7 +170,7 @@ def test_an_unsure_model_falls_back_to_the_district_centre_and_shows_its_guess(g
     case = make_case(description="路灯坏了，晚上出行不便。")
     unit = suggestions(case)[Part.UNIT]
     assert unit.source == SuggestionSource.FALLBACK and unit.value == str(org.district_centre.pk)
-    assert "光明区教育局" in unit.evidence[0] and [a["label"] for a in unit.alternatives] == ["光明区教育局",
+    assert "光明区教育局" in render(unit.evidence[0]) and [a["label"] for a in unit.alternatives] == ["光明区教育局",
                                                                                              "光明区人力资源局"]
 
 
@@ -216,7 +218,7 @@ def test_accepting_the_unit_accepts_and_dispatches_the_case(gm_rules, make_case,
     unit = suggestions(case)[Part.UNIT]
     assert unit.status == SuggestionStatus.ACCEPTED and unit.decided_by == cast.op_community
     dispatch = case.events.get(action=Action.DISPATCH)
-    assert dispatch.reason == _("As suggested: %(why)s") % {"why": "；".join(unit.evidence)}
+    assert dispatch.reason == _("As suggested: %(why)s") % {"why": "；".join(render_all(unit.evidence))}
     assert not TriageCorrection.objects.filter(case=case).exists()
     with pytest.raises(ValidationError):
         ts.triage_accept(case=case, actor=cast.op_community, part=Part.UNIT)

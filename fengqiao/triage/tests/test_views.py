@@ -14,6 +14,7 @@ from django.utils.translation import ngettext
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, CaseEvent, Party
 from fengqiao.cases.workflow import Action, Status
+from fengqiao.core.reasons import render
 from fengqiao.routing.services import resolve_category
 from fengqiao.triage.models import Part, SuggestionStatus, TriageCorrection, TriageSuggestion
 
@@ -43,7 +44,7 @@ def test_the_operator_sees_grade_reasons_and_the_unit_with_its_rule(gm_rules, ma
     assert "文本出现暴力威胁信号：“动刀”" in grade and "涉及老年人：“老人”" in grade and "涉及未成年人：“小孩”" in grade
     unit = part_html(html, "unit")
     rule = TriageSuggestion.objects.get(case=case, part=Part.UNIT)
-    assert "光明社区群众诉求服务中心" in unit and escape(rule.evidence[0]) in unit and "邻里纠纷" in unit
+    assert "光明社区群众诉求服务中心" in unit and escape(render(rule.evidence[0])) in unit and "邻里纠纷" in unit
     assert reverse("triage:accept", args=[case.code, "unit"]) in unit
     assert reverse("triage:correct", args=[case.code, "grade"]) in grade
 
@@ -201,3 +202,17 @@ def test_an_unsure_guess_is_not_one_click_the_operator_chooses_with_it_selected(
     category = part_html(page(client_for(cast.op_community), sure), "category")
     assert reverse("triage:accept", args=[sure.code, "category"]) in category
     assert f'<option value="{labour.pk}" selected>' not in category  # the case has no category yet
+
+
+def test_the_reasons_are_shown_in_the_readers_language_not_the_one_they_were_computed_in(
+        gm_rules, make_case, cast, client_for, settings):
+    case = make_case(description="路灯坏了一个星期，晚上出行不便。")  # triaged while Chinese is active
+    client = client_for(cast.op_community)
+    unit = part_html(page(client, case), "unit")
+    assert escape(_("No rule of the responsibility list applies and the router model gave no answer: the district "
+                    "centre dispatches by hand.")) in unit
+    assert "No rule of the responsibility list applies" not in unit
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    unit = part_html(page(client, case), "unit")
+    assert ("No rule of the responsibility list applies and the router model gave no answer: the district centre "
+            "dispatches by hand.") in unit
