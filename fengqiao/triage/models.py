@@ -12,11 +12,13 @@
 
 from __future__ import annotations
 
+import re
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import Case, Grade
+from fengqiao.cases.models import Case, Grade, ServiceType
 
 
 class GradingKind(models.TextChoices):
@@ -125,6 +127,36 @@ class TriageSuggestion(models.Model):
     @property
     def is_decided(self) -> bool:
         return self.status != SuggestionStatus.PENDING
+
+    # What is shown is in the reader's language: stored labels of choices are looked up again by their value,
+    # and the rule reference "#<id> v<version>" is worded when shown (the evidence: fengqiao.core.reasons).
+    RULE_REF = re.compile(r"^#(\d+) v(\d+)$")
+
+    def _shown(self, value: str, stored: str) -> str:
+        if self.part == Part.GRADE and value in Grade.values:
+            return str(Grade(value).label)
+        if self.part == Part.SERVICE_TYPE and value in ServiceType.values:
+            return str(ServiceType(value).label)
+        return stored
+
+    @property
+    def label_shown(self) -> str:
+        return self._shown(self.value, self.label)
+
+    @property
+    def final_label_shown(self) -> str:
+        return self._shown(self.final_value, self.final_label)
+
+    @property
+    def alternatives_shown(self) -> list[dict]:
+        return [{**a, "label": self._shown(str(a.get("value", "")), a.get("label", ""))} for a in self.alternatives or []]
+
+    @property
+    def rule_shown(self) -> str:
+        found = self.RULE_REF.match(self.rule or "") if self.part == Part.UNIT else None
+        if found is None:
+            return self.rule
+        return str(_("rule #%(id)d v%(version)d")) % {"id": int(found[1]), "version": int(found[2])}
 
     @property
     def is_guess(self) -> bool:

@@ -234,7 +234,7 @@ def _suggest_unit(case: Case, category: Category | None) -> TriageSuggestion:
                 alternatives.append(_unit_alt(unit, c.evidence or [reason(gettext_noop("Router model"))], round(c.confidence, 3)))
         return _store(case, Part.UNIT, value=str(top.unit.pk), label=top.unit.name, confidence=None,
                       evidence=evidence, alternatives=alternatives, source=SuggestionSource.RULES,
-                      rule=_("rule #%(id)d v%(version)d") % {"id": top.rule.id, "version": top.rule.version},
+                      rule=f"#{top.rule.id} v{top.rule.version}",  # worded when shown: rule_shown
                       model_version=answer.version, needs_operator=False)
     if mapped and not answer.needs_operator:
         unit, c = mapped[0]

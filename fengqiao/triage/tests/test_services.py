@@ -94,7 +94,7 @@ def test_the_responsibility_list_suggests_the_unit_with_its_rule(gm_rules, make_
     unit = suggestions(case)[Part.UNIT]
     assert unit.value == str(org.hr.pk) and unit.label == "光明区人力资源局"
     rule = ResponsibilityRule.objects.get(category__name="劳动和社会保障", keywords=[], is_active=True)
-    assert unit.source == SuggestionSource.RULES and unit.rule == _("rule #%(id)d v%(version)d") % {
+    assert unit.source == SuggestionSource.RULES and unit.rule == f"#{rule.pk} v1" and unit.rule_shown == _("rule #%(id)d v%(version)d") % {
         "id": rule.pk, "version": 1}
     assert render(unit.evidence[0]) == _("Responsibility list rule #%(id)d (version %(version)d): %(conditions)s → %(target)s") % {
         "id": rule.pk, "version": 1, "target": "光明区人力资源局", "conditions": _(", ").join([

@@ -9,10 +9,10 @@ import pytest
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, override
 
 from fengqiao.cases import services as cs
-from fengqiao.cases.models import Case, CaseEvent, Party
+from fengqiao.cases.models import Case, CaseEvent, Party, ServiceType
 from fengqiao.cases.workflow import Action, Status
 from fengqiao.core.reasons import render
 from fengqiao.routing.services import resolve_category
@@ -212,7 +212,26 @@ def test_the_reasons_are_shown_in_the_readers_language_not_the_one_they_were_com
     assert escape(_("No rule of the responsibility list applies and the router model gave no answer: the district "
                     "centre dispatches by hand.")) in unit
     assert "No rule of the responsibility list applies" not in unit
+    assert "三类（绿色）" in part_html(page(client, case), "grade")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    unit = part_html(page(client, case), "unit")
+    html = page(client, case)
     assert ("No rule of the responsibility list applies and the router model gave no answer: the district centre "
-            "dispatches by hand.") in unit
+            "dispatches by hand.") in part_html(html, "unit")
+    grade = part_html(html, "grade")
+    assert "Class 3 (green)" in grade and "No grading rule applies: class 3 (green)." in grade and "三类" not in grade
+
+
+def test_a_rule_reference_and_the_labels_of_choices_are_worded_for_the_reader(gm_rules, make_case, cast,
+                                                                              client_for, settings):
+    case = make_case(title="邻里纠纷", description=RED_TEXT, category=resolve_category("邻里纠纷"))
+    unit = TriageSuggestion.objects.get(case=case, part=Part.UNIT)
+    service = TriageSuggestion.objects.get(case=case, part=Part.SERVICE_TYPE)
+    assert re.fullmatch(r"#\d+ v\d+", unit.rule)
+    client = client_for(cast.op_community)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page(client, case)
+    rule_id, version = re.fullmatch(r"#(\d+) v(\d+)", unit.rule).groups()
+    assert f"rule #{rule_id} v{version}" in part_html(html, "unit")
+    with override("en"):
+        shown = str(ServiceType(service.value).label)
+    assert shown.isascii() and escape(shown) in part_html(html, "service_type")
