@@ -282,7 +282,7 @@ def track_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
         with transaction.atomic():
             if action == "add":
                 if data["text"].strip():
-                    cs.case_note(case=case, actor=actor, text=data["text"], internal=False)
+                    cs.case_add_information(case=case, actor=actor, text=data["text"])
                 for upload in data["files"]:
                     cs.case_attach(case=case, actor=actor, upload=upload, is_public=True)
             elif action == "withdraw":

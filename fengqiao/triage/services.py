@@ -4,7 +4,8 @@
   case_regrade when the rules say more, so the timeline shows it), suggests service type and category
   (the classifier), and the handling unit (the responsibility list first, then the router model, then
   the district centre). Each part is computed on its own: one failing part never stops the others.
-- `triage_regrade(case)`: the facts changed (e.g. a duplicate merged in): grade again; only upward.
+- `triage_regrade(case)`: the facts changed (a duplicate merged in, the resident added information): grade
+  again; only upward.
 - `triage_accept` / `triage_correct`: a person's decision, applied through the case services; a
   correction is kept as training data (TriageCorrection) and its note goes on the timeline.
 """
@@ -22,8 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from fengqiao.cases import services as cs
-from fengqiao.cases.models import Case, Category, Grade, Party, ServiceType
-from fengqiao.cases.workflow import Status
+from fengqiao.cases.models import Case, CaseEvent, Category, Grade, Party, ServiceType
+from fengqiao.cases.workflow import Action, Status
 from fengqiao.core.reasons import Reason, reason, render_all
 from fengqiao.org.access import Capability, may
 from fengqiao.org.models import OrgUnit, RegionLevel
@@ -78,8 +79,16 @@ def facts_for(*, title: str, description: str, people_count: int, amount, phones
                          amount=Decimal(amount) if amount is not None else None, phone_case_dates=tuple(dates))
 
 
+def added_information(case: Case) -> list[str]:
+    """What was added to the demand after it came in (cases.services.case_add_information), oldest first."""
+    return list(CaseEvent.objects.filter(case=case, action=Action.NOTE, **{f"data__{cs.INFORMATION}": True})
+                .order_by("seq").values_list("reason", flat=True))
+
+
 def grading_facts(case: Case) -> grading.Facts:
-    return facts_for(title=case.title, description=case.description, people_count=case.people_count,
+    """The case's facts now: its text with what was added since, its figures and the parties' phones."""
+    description = "\n".join([case.description, *added_information(case)])
+    return facts_for(title=case.title, description=description, people_count=case.people_count,
                      amount=case.amount, phones=case.parties.values_list("phone", flat=True), at=case.submitted_at)
 
 

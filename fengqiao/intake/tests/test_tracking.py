@@ -89,6 +89,16 @@ def test_resident_adds_text_and_a_photo(case):
     assert reverse("intake:attachment", args=[attachment.pk]) in page
 
 
+def test_what_the_resident_adds_is_graded_again(case):
+    assert case.grade == "green"
+    response = verified(case).post(reverse("intake:track_act", args=[case.code, "add"]),
+                                   {"version": case.version, "text": "楼下有人扬言要跳楼，情况紧急。"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.grade == "red" and any("跳楼" in r for r in case.grade_reasons)
+    assert case.events.filter(action=Action.REGRADE, actor__isnull=True).exists()
+
+
 def test_adding_nothing_or_a_fake_photo_is_refused(case):
     client = verified(case)
     url = reverse("intake:track_act", args=[case.code, "add"])

@@ -1,6 +1,6 @@
 """Triage through the services: suggestions on submit, the rules' grade on the timeline, a failing model that
 loses nothing, accepting and correcting (training data, notes on the timeline), re-grading when facts change,
-merge and link, and retraining that makes the new model version the one used."""
+merge and link, information the resident adds, and retraining that makes the new model version the one used."""
 
 from __future__ import annotations
 
@@ -354,6 +354,31 @@ def test_merge_keeps_parties_and_attachments_counts_me_too_and_grades_again(gm_r
     assert main.grade == "yellow" and main.grade_reasons == ["涉及6人，属群体性诉求（5人以上）"]
     assert main.events.filter(action=Action.REGRADE, actor=None).exists()  # re-graded by the platform
     assert Notification.objects.filter(case=main, kind="case_regraded").exists()  # upward: the holder is told
+
+
+def test_information_the_resident_adds_is_graded_and_a_rise_tells_the_owners(gm_rules, make_case, cast):
+    case = make_case(title="工厂拖欠工资", description="老板拖欠我们三个月工资。", people_count=3,
+                     category=resolve_category("劳动和社会保障"))
+    ts.triage_accept(case=case, actor=cast.op_community, part=Part.UNIT)
+    assert case.grade == "green"
+    # a staff member's internal note is not a fact of the demand: nothing is graded again
+    cs.case_note(case=case, actor=cast.op_community, text="申请人说工友们准备去拉横幅", internal=True)
+    case.refresh_from_db()
+    assert case.grade == "green" and not case.events.filter(action=Action.REGRADE).exists()
+
+    cs.case_add_information(case=case, actor=None, text="  今天工友们已经在厂门口拉横幅了。 ")
+    case.refresh_from_db()
+    assert case.grade == "red" and "文本出现拉横幅、举牌信号：“拉横幅”" in case.grade_reasons
+    note = case.events.get(action=Action.NOTE, is_public=True)
+    assert note.reason == "今天工友们已经在厂门口拉横幅了。" and note.data == {cs.INFORMATION: True}
+    assert case.events.filter(action=Action.REGRADE, actor=None).exists()
+    told = set(Notification.objects.filter(case=case, kind="case_regraded_red").values_list(
+        "recipient__username", flat=True))
+    assert {"t_handler", "t_leader"} <= told
+    assert ts.added_information(case) == ["今天工友们已经在厂门口拉横幅了。"]
+
+    with pytest.raises(ValidationError):
+        cs.case_add_information(case=case, actor=None, text="   ")
 
 
 def test_link_records_the_relation_both_ways_once(gm_rules, make_case, cast):
