@@ -305,5 +305,20 @@ class CaseEvent(models.Model):
             models.CheckConstraint(condition=transition_constraint(), name="caseevent_transition_allowed"),
         ]
 
+    INFORMATION = "information"  # `data` flag of a note that adds to the demand (services.case_add_information)
+
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
+
+    @property
+    def adds_information(self) -> bool:
+        return self.action == Action.NOTE and bool(self.data.get(self.INFORMATION))
+
+    @property
+    def title(self) -> str:
+        """What the staff timeline calls this line (a note is internal, to the resident, or from them)."""
+        if self.adds_information:
+            return str(_("Information added by the resident"))
+        if self.action == Action.NOTE and self.is_public:
+            return str(_("Message to the resident"))
+        return self.get_action_display()

@@ -496,16 +496,13 @@ def case_note(*, case: Case, actor, text: str, internal: bool = True, at: dateti
     return _act(case, action=Action.NOTE, actor=actor, reason=text, is_public=not internal, at=at, expected_version=expected_version)
 
 
-INFORMATION = "information"  # CaseEvent.data flag of a note that adds to the demand (a fact, graded again)
-
-
 @transaction.atomic
 def case_add_information(*, case: Case, actor, text: str, at: datetime | None = None) -> Case:
     """The resident adds to the demand (补充材料, from the tracking page): a public note that counts as a fact
     of the case, so the grade is looked at again (it only rises by itself; a rise tells the owners)."""
     if not text.strip():
         raise ValidationError({"text": _("The note is empty.")})
-    _act(case, action=Action.NOTE, actor=actor, reason=text.strip(), is_public=True, data={INFORMATION: True}, at=at)
+    _act(case, action=Action.NOTE, actor=actor, reason=text.strip(), is_public=True, data={CaseEvent.INFORMATION: True}, at=at)
     _triage("on_facts_changed", case)
     return case
 

@@ -82,7 +82,8 @@ def public_events(case: Case) -> list[CaseEvent]:
         .select_related("actor_unit").order_by("seq")
     )
     for event in events:
-        event.label = RESIDENT_ACTION_LABELS.get(event.action) or event.get_action_display()
+        event.label = (_("What you added") if event.adds_information
+                       else RESIDENT_ACTION_LABELS.get(event.action) or event.get_action_display())
     return events
 
 

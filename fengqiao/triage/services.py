@@ -81,7 +81,7 @@ def facts_for(*, title: str, description: str, people_count: int, amount, phones
 
 def added_information(case: Case) -> list[str]:
     """What was added to the demand after it came in (cases.services.case_add_information), oldest first."""
-    return list(CaseEvent.objects.filter(case=case, action=Action.NOTE, **{f"data__{cs.INFORMATION}": True})
+    return list(CaseEvent.objects.filter(case=case, action=Action.NOTE, **{f"data__{CaseEvent.INFORMATION}": True})
                 .order_by("seq").values_list("reason", flat=True))
 
 

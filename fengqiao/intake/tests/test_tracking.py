@@ -89,14 +89,23 @@ def test_resident_adds_text_and_a_photo(case):
     assert reverse("intake:attachment", args=[attachment.pk]) in page
 
 
-def test_what_the_resident_adds_is_graded_again(case):
+def test_what_the_resident_adds_is_graded_again_and_named_as_theirs(case, cast, client_for):
     assert case.grade == "green"
-    response = verified(case).post(reverse("intake:track_act", args=[case.code, "add"]),
-                                   {"version": case.version, "text": "楼下有人扬言要跳楼，情况紧急。"})
+    client = verified(case)
+    response = client.post(reverse("intake:track_act", args=[case.code, "add"]),
+                           {"version": case.version, "text": "楼下有人扬言要跳楼，情况紧急。"})
     assert response.status_code == 302
     case.refresh_from_db()
     assert case.grade == "red" and any("跳楼" in r for r in case.grade_reasons)
     assert case.events.filter(action=Action.REGRADE, actor__isnull=True).exists()
+    page = client.get(reverse("intake:track_case", args=[case.code])).content.decode()
+    assert zh(_("What you added")) in page and "楼下有人扬言要跳楼" in page
+    # staff read it as the resident's information, not as an internal note of the platform
+    staff = client_for(cast.op_community).get(reverse("cases:detail", args=[case.code])).content.decode()
+    line = staff[staff.index('class="event event-note'):]
+    line = line[: line.index("</li>")]
+    assert zh(_("Information added by the resident")) in line and zh(_("the resident")) in line
+    assert zh(Action.NOTE.label) not in line and "internal" not in line
 
 
 def test_adding_nothing_or_a_fake_photo_is_refused(case):

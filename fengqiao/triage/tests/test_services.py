@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.cases import services as cs
-from fengqiao.cases.models import Attachment, Case, Party, ServiceType
+from fengqiao.cases.models import Attachment, Case, CaseEvent, Party, ServiceType
 from fengqiao.cases.workflow import Action, Status
 from fengqiao.core.reasons import render, render_all
 from fengqiao.notifications.models import Notification
@@ -370,7 +370,7 @@ def test_information_the_resident_adds_is_graded_and_a_rise_tells_the_owners(gm_
     case.refresh_from_db()
     assert case.grade == "red" and "文本出现拉横幅、举牌信号：“拉横幅”" in case.grade_reasons
     note = case.events.get(action=Action.NOTE, is_public=True)
-    assert note.reason == "今天工友们已经在厂门口拉横幅了。" and note.data == {cs.INFORMATION: True}
+    assert note.reason == "今天工友们已经在厂门口拉横幅了。" and note.data == {CaseEvent.INFORMATION: True}
     assert case.events.filter(action=Action.REGRADE, actor=None).exists()
     told = set(Notification.objects.filter(case=case, kind="case_regraded_red").values_list(
         "recipient__username", flat=True))
