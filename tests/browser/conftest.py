@@ -61,6 +61,17 @@ def _keep_shared_connection_open():
         signals.request_finished.connect(close_old_connections)
 
 
+def _wait_for_requests_in_flight(timeout: float = 5.0) -> None:
+    """Let the live server finish the requests a closed page left running: once the server stops, the shared
+    connection may no longer be used from its threads, and a request still running would fail noisily."""
+    import threading
+
+    deadline = time.monotonic() + timeout
+    for thread in threading.enumerate():
+        if thread is not threading.current_thread() and "process_request_thread" in thread.name:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+
 @pytest.fixture(scope="module")
 def demo_site(django_db_setup, django_db_blocker) -> Iterator[str]:
     """The URL of a live server with the demo loaded (20 cases), rolled back after the module."""
@@ -80,6 +91,7 @@ def demo_site(django_db_setup, django_db_blocker) -> Iterator[str]:
             try:
                 yield server.url
             finally:
+                _wait_for_requests_in_flight()
                 server.stop()
                 server._live_server_modified_settings.disable()
                 transaction.set_rollback(True)
