@@ -12,7 +12,7 @@ from fengqiao.core.reasons import render_all
 from fengqiao.triage.ml import artefacts, registry
 from fengqiao.triage.ml.data import Row
 from fengqiao.triage.ml.features import NgramBlock
-from fengqiao.triage.ml.models import CENTRE
+from fengqiao.triage.ml.models import CENTRE, _scale_columns
 from fengqiao.triage.ml.train import train
 from fengqiao.triage.tests.ml_fixtures import small_rows
 
@@ -197,3 +197,14 @@ def test_old_versions_are_pruned_but_never_the_current_one(tmp_path):
     left = sorted(p.name for p in tmp_path.glob("*.joblib"))
     assert left == sorted([names[0], *names[-3:], "dispatch-20260101T000000Z-abc.joblib"])
     assert sorted(p.name for p in gone) == sorted(names[1:4])
+
+
+def test_scaling_the_columns_in_one_pass_equals_multiplying_by_the_diagonal():
+    import numpy as np
+    from scipy.sparse import diags
+    from scipy.sparse import random as sparse_random
+
+    X = sparse_random(40, 300, density=0.05, format="csr", random_state=0)
+    r = np.random.default_rng(1).normal(size=300)
+    scaled = _scale_columns(X, r)
+    assert scaled.shape == X.shape and abs(scaled - X @ diags(r)).max() < 1e-12
