@@ -315,6 +315,14 @@ class CaseEvent(models.Model):
         return self.action == Action.NOTE and bool(self.data.get(self.INFORMATION))
 
     @property
+    def by_resident(self) -> bool:
+        """Made by the resident without a staff account behind it: their demand from the web form or an Open311
+        app, or what they added from the tracking page (otherwise an event without an actor is the platform's)."""
+        return self.actor_id is None and (
+            self.adds_information
+            or (self.action == Action.SUBMIT and self.data.get("channel") in (Channel.WEB, Channel.OPEN311)))
+
+    @property
     def title(self) -> str:
         """What the staff timeline calls this line (a note is internal, to the resident, or from them)."""
         if self.adds_information:

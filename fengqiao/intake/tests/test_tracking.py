@@ -106,6 +106,16 @@ def test_what_the_resident_adds_is_graded_again_and_named_as_theirs(case, cast, 
     line = line[: line.index("</li>")]
     assert zh(_("Information added by the resident")) in line and zh(_("the resident")) in line
     assert zh(Action.NOTE.label) not in line and "internal" not in line
+    submitted = staff[staff.index('class="event event-submit'):]
+    assert zh(_("the resident")) in submitted[: submitted.index("</li>")]  # the web form: the resident, not "platform"
+
+
+def test_who_made_an_event_without_an_account(make_case):
+    from fengqiao.cases.models import Channel
+
+    web = make_case().events.get(action=Action.SUBMIT)
+    imported = make_case(channel=Channel.IMPORT).events.get(action=Action.SUBMIT)
+    assert web.by_resident and not imported.by_resident  # an import is the platform's doing
 
 
 def test_adding_nothing_or_a_fake_photo_is_refused(case):
