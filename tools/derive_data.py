@@ -146,6 +146,20 @@ def message_sample(shared: Path, per_label: int = 60) -> None:
                 w.writerow([r["title"].strip(), r["body"].strip(), label])
 
 
+def unseen_sample(shared: Path, count: int = 60) -> None:
+    """Messages of the same board that no model trains on (message-votes, without the texts of the labelled set):
+    the demo's new cases, so the triage panel shows the confidence the classifier really has on unseen text."""
+    labelled = {"".join(r["body"].split())[:60] for r in csv.DictReader((shared / "messages/train.csv").open())}
+    rows = list(csv.DictReader((shared / "message-votes/messages_with_votes.csv").open()))
+    rows.sort(key=lambda r: hashlib.sha1((r["title"] + r["body"]).encode(), usedforsecurity=False).hexdigest())
+    picked = [r for r in rows if 40 <= len(r["body"].strip()) <= 400 and "".join(r["body"].split())[:60] not in labelled]
+    with (ROOT / "fengqiao/cases/data/messages_unseen.csv").open("w", newline="") as fh:
+        w = csv.writer(fh)
+        w.writerow(["title", "body"])
+        for r in picked[:count]:
+            w.writerow([r["title"].strip(), r["body"].strip()])
+
+
 def _write_csv_gz(path: Path, header: list[str], rows: list[list[str]]) -> None:
     """A gzip'd CSV that is byte-identical for identical rows (no timestamp in the gzip header)."""
     buf = io.StringIO()
@@ -176,6 +190,7 @@ def main() -> None:
     departments(shared)
     categories(shared)
     message_sample(shared)
+    unseen_sample(shared)
     triage_training(shared)
     print(json.dumps({"ok": True}))
 

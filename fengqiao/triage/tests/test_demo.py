@@ -30,3 +30,21 @@ def test_demo_cases_are_graded_and_routed_by_the_rules(cast):
         first = case.events.filter(action=Action.DISPATCH).first()
         assert first is not None and first.data["to_unit"] == int(suggestion.value), case.code
         assert suggestion.source == "rules"
+
+
+def test_demo_cases_waiting_for_review_are_texts_no_model_trained_on(cast):
+    import csv
+
+    from fengqiao.core.demo import CASES_DATA, _localise
+    from fengqiao.triage.ml.data import load_shipped
+
+    seed_demo(cases=60)
+    signals = {text for text, *_rest in RED_SIGNALS}
+    waiting = [c for c in Case.objects.filter(source_system="demo", status="submitted") if c.description not in signals]
+    assert waiting
+    with (CASES_DATA / "messages_unseen.csv").open(encoding="utf-8") as fh:
+        unseen = {_localise(r["body"]) for r in csv.DictReader(fh)}
+    trained = {_localise(r.b) for r in load_shipped("category")}
+    for case in waiting:
+        assert case.category_id is None and case.description in unseen, case.code
+        assert case.description not in trained, case.code  # its confidence is the one a new demand would get
