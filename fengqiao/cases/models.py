@@ -278,6 +278,12 @@ class Assignment(models.Model):
         return f"{self.case_id} {self.role} {self.unit_id}"
 
 
+class CaseEventQuerySet(models.QuerySet):
+    def added_information(self) -> CaseEventQuerySet:
+        """Notes that add to the demand (what `CaseEvent.adds_information` says of one line)."""
+        return self.filter(action=Action.NOTE, **{f"data__{CaseEvent.INFORMATION}": True})
+
+
 class CaseEvent(models.Model):
     """One line of the append-only timeline: who, when, what, why, before and after.
 
@@ -296,6 +302,8 @@ class CaseEvent(models.Model):
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     is_public = models.BooleanField(default=True, help_text=_("Shown to the resident on the tracking page."))
+
+    objects = CaseEventQuerySet.as_manager()
 
     class Meta:
         ordering = ["case", "seq"]

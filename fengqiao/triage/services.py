@@ -24,7 +24,7 @@ from django.utils.translation import gettext_noop
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, CaseEvent, Category, Grade, Party, ServiceType
-from fengqiao.cases.workflow import Action, Status
+from fengqiao.cases.workflow import Status
 from fengqiao.core.reasons import Reason, reason, render_all
 from fengqiao.org.access import Capability, may
 from fengqiao.org.models import OrgUnit, RegionLevel
@@ -81,8 +81,7 @@ def facts_for(*, title: str, description: str, people_count: int, amount, phones
 
 def added_information(case: Case) -> list[str]:
     """What was added to the demand after it came in (cases.services.case_add_information), oldest first."""
-    return list(CaseEvent.objects.filter(case=case, action=Action.NOTE, **{f"data__{CaseEvent.INFORMATION}": True})
-                .order_by("seq").values_list("reason", flat=True))
+    return list(CaseEvent.objects.filter(case=case).added_information().order_by("seq").values_list("reason", flat=True))
 
 
 def grading_facts(case: Case) -> grading.Facts:
