@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
-from fengqiao.accounts.otp import current_token, device_for, is_staff_account
+from fengqiao.accounts.otp import code_was_used, demo_code, device_for, is_staff_account
 
 
 class FqLoginView(auth_views.LoginView):
@@ -75,6 +75,13 @@ def _throttle_message(device) -> str | None:
     ) % {"n": seconds}
 
 
+def _wrong_code_message(device, token: str) -> str:
+    if code_was_used(device, token):
+        # Right code, but already used to sign in (a code works once): only the next one will do.
+        return _("That code has already been used; each code works once. Wait for the next code and enter it.")
+    return _("That code is not right or has expired. Try the current one.")
+
+
 @never_cache
 @login_required
 def second_factor(request: HttpRequest) -> HttpResponse:
@@ -94,7 +101,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Signed in."))
             return redirect(_safe_next(request))
         if throttled is None:
-            form.add_error("token", _("That code is not right or has expired. Try the current one."))
+            form.add_error("token", _wrong_code_message(device, form.cleaned_data["token"]))
     if form.errors:
         form.fields["token"].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "token-error"})
     context = {
@@ -102,7 +109,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         "enrol": not device.confirmed,
         "next": _safe_next(request),
         "throttled": throttled,
-        "demo_token": current_token(device) if settings.FQ_DEMO else None,
+        "demo": demo_code(device) if settings.FQ_DEMO else None,
     }
     if not device.confirmed:
         context["qr_svg"] = segno.make(device.config_url, error="m").svg_inline(scale=4, omitsize=True, light="#fff")

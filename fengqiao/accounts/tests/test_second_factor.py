@@ -7,11 +7,12 @@ import time
 from io import StringIO
 
 import pytest
+import time_machine
 from django.core.management import call_command
 from django.urls import reverse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from fengqiao.accounts.otp import current_token
+from fengqiao.accounts.otp import current_token, demo_code
 from fengqiao.accounts.tests.conftest import PASSWORD, make_user
 from fengqiao.org.models import Role
 
@@ -146,3 +147,71 @@ def test_demo_totp_prints_secret_and_current_code(org):
     assert secret in line
     code = line.split()[-1]
     assert code in {current_token(device), current_token(device, at=time.time() - 5)}
+
+
+# --- the demo hint when this step's code was already used (codes work once: django-otp's last_t) -------------
+
+STEP_START = 1_790_000_010  # a multiple of 30: the first second of a TOTP step
+
+
+def sign_out(client):
+    client.post(reverse("accounts:logout"))
+
+
+def test_demo_second_sign_in_in_the_same_step_says_to_wait_then_shows_a_code_that_works(client, operator, settings):
+    settings.FQ_DEMO = True
+    with time_machine.travel(STEP_START + 10, tick=False):
+        sign_in(client, "op_2fa")
+        first = current_token(TOTPDevice.objects.get(user=operator))
+        assert first in client.get(reverse("accounts:2fa")).content.decode()
+        assert client.post(reverse("accounts:2fa"), {"token": first}).status_code == 302
+        sign_out(client)
+
+    with time_machine.travel(STEP_START + 18, tick=False):
+        sign_in(client, "op_2fa")
+        page = client.get(reverse("accounts:2fa")).content.decode()
+        assert first not in page  # the spent code is not offered
+        assert 'class="demo-token"' not in page
+        assert 'data-otp-wait="12"' in page
+        assert '<strong class="demo-countdown">12</strong> s; this page then shows it.' in page
+
+    with time_machine.travel(STEP_START + 30, tick=False):  # the next step: a new code, shown and accepted
+        page = client.get(reverse("accounts:2fa")).content.decode()
+        fresh = current_token(TOTPDevice.objects.get(user=operator))
+        assert fresh != first
+        assert f'<strong class="demo-token">{fresh}</strong>' in page
+        assert "data-otp-wait" not in page
+        response = client.post(reverse("accounts:2fa"), {"token": fresh})
+        assert response.status_code == 302
+        assert client.get(reverse("core:home")).status_code == 200
+
+
+def test_demo_shows_no_code_until_the_step_after_one_accepted_ahead(client, operator, settings):
+    # tolerance 1: an authenticator a little ahead may use the next step's code; the wait then runs to its end
+    settings.FQ_DEMO = True
+    device = TOTPDevice.objects.get(user=operator)
+    with time_machine.travel(STEP_START + 5, tick=False):
+        ahead = current_token(device, at=STEP_START + 35)
+        sign_in(client, "op_2fa")
+        assert client.post(reverse("accounts:2fa"), {"token": ahead}).status_code == 302
+        device.refresh_from_db()
+        assert demo_code(device).token is None
+        # with OTP_TOTP_SYNC the device now counts one step ahead (drift 1), so its next code comes with the real next step
+        waited = demo_code(device).seconds_to_next
+        assert waited == 25 if device.drift == 1 else waited == 55
+    later = STEP_START + 5 + waited
+    assert demo_code(device, at=later).token == current_token(device, at=later)
+    assert demo_code(device, at=later - 1).token is None
+
+
+def test_a_spent_code_is_named_as_spent_not_as_wrong(client, operator):
+    with time_machine.travel(STEP_START + 3, tick=False):
+        sign_in(client, "op_2fa")
+        code = current_token(TOTPDevice.objects.get(user=operator))
+        client.post(reverse("accounts:2fa"), {"token": code})
+        sign_out(client)
+        sign_in(client, "op_2fa")
+        page = client.post(reverse("accounts:2fa"), {"token": code}).content.decode()
+        assert "That code has already been used; each code works once." in page
+        assert "not right" not in page
+        assert client.get(reverse("core:home")).status_code == 302
