@@ -85,6 +85,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "fengqiao.accounts.middleware.StaffSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
+    "fengqiao.core.errors.FriendlyNotFoundMiddleware",  # DEBUG only: our 404, not the URL list (FQ_DEBUG_404)
 ]
 
 ROOT_URLCONF = "fengqiao.urls"
@@ -235,6 +236,8 @@ if not 0.0 <= FQ_TRIAGE_MIN_CONFIDENCE <= 1.0:
 # --- site ----------------------------------------------------------------------
 # Demo mode (set by `./fq demo`): shows the demo's one-time codes on the 2FA page. Never in production.
 FQ_DEMO = env_bool("FQ_DEMO", False)
+# With DEBUG on, people still see the friendly 404; a developer who wants Django's page (URL list) sets this.
+FQ_DEBUG_404 = env_bool("FQ_DEBUG_404", False)
 if PRODUCTION and FQ_DEMO:
     raise EnvError("Environment variable FQ_DEMO must be off in production.")
 FQ_PUBLIC_BASE_URL = env_str("FQ_PUBLIC_BASE_URL", "http://127.0.0.1:8000")

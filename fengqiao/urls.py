@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from fengqiao.core import errors
+
 admin.site.site_header = admin.site.site_title = "枫桥 Fengqiao"
 
 urlpatterns = [
@@ -15,4 +17,10 @@ urlpatterns = [
     path("api/v1/", include("fengqiao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("favicon.ico", errors.favicon, name="favicon"),
 ]
+
+handler400 = errors.bad_request
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found
+handler500 = errors.server_error

@@ -7,7 +7,7 @@ from django.utils.http import urlencode
 
 from fengqiao.accounts.otp import needs_second_factor
 
-OPEN_PREFIXES = ("/static/", "/i18n/", "/healthz", "/accounts/2fa", "/accounts/logout")
+OPEN_PREFIXES = ("/static/", "/i18n/", "/healthz", "/favicon.ico", "/accounts/2fa", "/accounts/logout")
 
 
 class StaffSecondFactorMiddleware:
