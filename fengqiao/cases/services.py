@@ -9,6 +9,7 @@ workbench, the API, imports and the demo seeder all call these.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -159,6 +160,7 @@ def case_submit(
         errors["region"] = _("No service centre serves this place yet.")
     if errors:
         raise ValidationError(errors)
+    assert holder is not None  # refused above
     now = submitted_at or timezone.now()
     grade, grade_reasons = _graded(grade, list(grade_reasons or []), title=title, description=description,
                                    people_count=people_count, amount=amount,
@@ -418,9 +420,12 @@ def case_return_refuse(*, case: Case, actor, reason: str, at: datetime | None = 
 
 def _dispatching_centre(case: Case) -> OrgUnit:
     last = case.events.filter(action__in=[Action.DISPATCH, Action.REDISPATCH]).order_by("-seq").first()
-    if last and last.actor_unit_id:
+    if last is not None and last.actor_unit is not None:
         return last.actor_unit
-    return centre_for_region(case.region)
+    centre = centre_for_region(case.region)
+    if centre is None:
+        raise ValidationError({"reason": _("No service centre serves this place any more.")})
+    return centre
 
 
 def case_escalate(*, case: Case, actor, reason: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
@@ -546,7 +551,8 @@ def case_recategorise(*, case: Case, actor, service_type: str | None = None, cat
     if not case.is_open:
         raise ValidationError({"category": _("A closed case keeps its service type and category.")})
     changes: dict[str, Any] = {}
-    lines, data = [], {}
+    lines: list[str] = []
+    data: dict[str, Any] = {}
     if service_type is not None and service_type != case.service_type:
         if service_type not in ServiceType.values:
             raise ValidationError({"service_type": _("Unknown service type.")})
@@ -634,7 +640,7 @@ def case_assist(*, case: Case, actor, unit: OrgUnit, at: datetime | None = None,
 
 
 @transaction.atomic
-def case_regrade(*, case: Case, actor, grade: str, reason: str, reasons: list[str] | None = None,
+def case_regrade(*, case: Case, actor, grade: str, reason: str, reasons: Sequence[str | dict[str, Any]] | None = None,
                  at: datetime | None = None, expected_version: int | None = None) -> Case:
     """Change the grade (a person with a reason, or the platform's rules with theirs in `reasons`).
 
@@ -654,7 +660,7 @@ def case_regrade(*, case: Case, actor, grade: str, reason: str, reasons: list[st
     return case
 
 
-GRADE_RANK = {Grade.GREEN: 0, Grade.YELLOW: 1, Grade.RED: 2}
+GRADE_RANK: dict[str, int] = {Grade.GREEN: 0, Grade.YELLOW: 1, Grade.RED: 2}
 
 
 def _notify_grade_rise(case: Case, *, before: str, reason: str) -> None:

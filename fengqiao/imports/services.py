@@ -245,10 +245,10 @@ def _row_import(*, row_id: int, batch: ImportBatch, ctx: Context | None) -> None
             return
         check = check_row(row.number, row.data, ctx)
         row.notes = check.notes
-        if check.reasons:
+        plan = check.plan
+        if check.reasons or plan is None:  # a row with no reasons always has a plan
             row.outcome, row.reasons = Outcome.REJECTED, check.reasons
         else:
-            plan = check.plan
             source_system = batch.mapping.source_system
             existing = Case.objects.filter(source_system=source_system, source_id=plan.source_id).first()
             if existing is None:

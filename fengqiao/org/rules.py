@@ -81,7 +81,8 @@ def region_code_error(*, level: str, code: str, parent_level: str | None, parent
             "level": RegionLevel(level).label,
             "parent": RegionLevel(expected_parent).label,
         }
-    prefix = parent_code[:4] if parent_level == RegionLevel.CITY else parent_code  # type: ignore[index]
+    assert parent_code is not None, "a parent region is named by its level and its code"
+    prefix = parent_code[:4] if parent_level == RegionLevel.CITY else parent_code
     if not code.startswith(prefix):
         return _("Code %(code)s does not belong under %(parent)s.") % {"code": code, "parent": parent_code}
     return None

@@ -6,15 +6,13 @@ fengqiao.org.rules and writes in a transaction, so nothing is half-written.
 
 from __future__ import annotations
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from fengqiao.accounts.models import User
 from fengqiao.org.models import Membership, OrgUnit, Region, ServicePoint
 from fengqiao.org.rules import region_code_error, role_unit_error, unit_parent_error
-
-User = get_user_model()
 
 
 def region_path(parent: Region | None, code: str) -> str:

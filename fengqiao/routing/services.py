@@ -39,9 +39,9 @@ def _district_of_unit(unit: OrgUnit) -> Region | None:
 
 def rule_value(rule: ResponsibilityRule) -> R.Rule:
     """The row as the pure functions see it. A rule naming no region covers its unit's district."""
-    region = rule.region
-    if region is None and rule.unit_id is not None:
-        region = _district_of_unit(rule.unit)
+    region, unit = rule.region, rule.unit
+    if region is None and unit is not None:
+        region = _district_of_unit(unit)
     category = rule.category
     return R.Rule(
         id=rule.pk or 0,
@@ -54,7 +54,7 @@ def rule_value(rule: ResponsibilityRule) -> R.Rule:
         region_name=region.name if region else "",
         keywords=R.normalise_keywords(rule.keywords or []),
         unit_id=rule.unit_id,
-        unit_name=rule.unit.name if rule.unit_id else str(CentreLevel(rule.centre_level).label),
+        unit_name=unit.name if unit is not None else str(CentreLevel(rule.centre_level).label),
         centre_level=rule.centre_level,
         priority=rule.priority,
         valid_from=rule.valid_from,
@@ -181,18 +181,18 @@ def rule_validate(rule: ResponsibilityRule) -> None:
         errors["category"] = _("A rule needs a category or keywords: without either it would take every case.")
     if rule.valid_from and rule.valid_to and rule.valid_from > rule.valid_to:
         errors["valid_to"] = _("The rule ends before it starts.")
-    if rule.region_id and rule.region.level == RegionLevel.CITY:
+    region, unit = rule.region, rule.unit
+    if region is not None and region.level == RegionLevel.CITY:
         errors["region"] = _("Choose a district or a smaller area.")
-    if rule.unit_id:
-        unit = rule.unit
+    if unit is not None:
         if not unit.is_active:
             errors["unit"] = _("%(unit)s is no longer active.") % {"unit": unit.name}
-        elif rule.region_id and "region" not in errors:
-            unit_district, region_district = _district_of_unit(unit), rule.region.district
+        elif region is not None and "region" not in errors:
+            unit_district, region_district = _district_of_unit(unit), region.district
             if unit_district is None or region_district is None or unit_district.pk != region_district.pk:
                 errors["unit"] = _("%(unit)s does not belong to %(district)s: a rule may only send cases to a unit "
                                    "of the district it covers.") % {
-                    "unit": unit.name, "district": region_district.name if region_district else rule.region.name}
+                    "unit": unit.name, "district": region_district.name if region_district else region.name}
     if errors:
         raise ValidationError(errors)
 
@@ -215,10 +215,10 @@ def rule_validate(rule: ResponsibilityRule) -> None:
 
 def _snapshot(rule: ResponsibilityRule) -> dict:
     return {
-        "category": rule.category.code if rule.category_id else None,
-        "region": rule.region.code if rule.region_id else None,
+        "category": rule.category.code if rule.category else None,
+        "region": rule.region.code if rule.region else None,
         "keywords": list(rule.keywords or []),
-        "unit": rule.unit.name if rule.unit_id else None,
+        "unit": rule.unit.name if rule.unit else None,
         "centre_level": rule.centre_level,
         "priority": rule.priority,
         "valid_from": rule.valid_from.isoformat() if rule.valid_from else None,

@@ -27,7 +27,7 @@ from fengqiao.cases.models import Case, CaseEvent, Category, Grade, Party, Servi
 from fengqiao.cases.workflow import Status
 from fengqiao.core.reasons import Reason, reason, render_all
 from fengqiao.org.access import Capability, may
-from fengqiao.org.models import OrgUnit, RegionLevel
+from fengqiao.org.models import OrgUnit, Region, RegionLevel
 from fengqiao.org.selectors import centre_for_region
 from fengqiao.routing.services import route
 from fengqiao.triage import grading, mlclient
@@ -203,7 +203,7 @@ def _suggest_category(case: Case) -> tuple[TriageSuggestion, Category | None]:
 
 def street_name(case: Case) -> str:
     """The street of the case's place: what the router knows as `location` (e.g. 光明街道)."""
-    node = case.region
+    node: Region | None = case.region
     while node is not None and node.level not in (RegionLevel.STREET, RegionLevel.DISTRICT):
         node = node.parent
     return node.name if node is not None and node.level == RegionLevel.STREET else ""
@@ -230,8 +230,8 @@ def _suggest_unit(case: Case, category: Category | None) -> TriageSuggestion:
     used_suggested = case.category_id is None and category is not None
     if routed:
         top = routed[0]
-        evidence = [top.evidence]
-        if used_suggested:
+        evidence: list[str | dict] = [top.evidence]
+        if used_suggested and category is not None:
             evidence.append(reason(gettext_noop("Category taken from the suggestion above (“%(name)s”)."),
                                    name=category.name))
         alternatives = [_unit_alt(r.unit, [r.evidence]) for r in routed[1:3]]
@@ -428,7 +428,7 @@ def triage_accept(*, case: Case, actor, part: str) -> TriageSuggestion:
                              reason=_("Suggested service type accepted."))
     elif part == Part.CATEGORY:
         category = Category.objects.get(pk=suggestion.value)
-        if case.category_id is None or (case.category_id != category.pk and case.category.parent_id != category.pk):
+        if case.category is None or (case.category.pk != category.pk and case.category.parent_id != category.pk):
             cs.case_recategorise(case=case, actor=actor, category=category, reason=_("Suggested category accepted."))
             _reroute(case)
     elif part == Part.GRADE:
@@ -472,7 +472,7 @@ def triage_correct(*, case: Case, actor, part: str, value: str, note: str = "") 
         _reroute(case)
         label = str(category)
         _training_row(case, task=TriageCorrection.Task.CATEGORY,
-                      label=category.parent.name if category.parent_id else category.name, actor=actor)
+                      label=category.parent.name if category.parent else category.name, actor=actor)
         _after_correction()
     elif part == Part.GRADE:
         if value not in Grade.values:
