@@ -21,6 +21,7 @@ from fengqiao.cases import services as cs
 from fengqiao.cases.forms import SORTS, ActionForm, CaseFilterForm
 from fengqiao.cases.models import Case, Party
 from fengqiao.cases.permissions import RESIDENT_ACTIONS, available_actions
+from fengqiao.cases.public import public_timeline
 from fengqiao.cases.selectors import QUEUES
 from fengqiao.cases.workflow import Action, TransitionError, allowed_actions
 from fengqiao.core.masking import mask_id, mask_name, mask_phone
@@ -186,7 +187,7 @@ def _resident_view(request: HttpRequest, case: Case, *, forms=None, status: int 
         action_forms.setdefault(action, ActionForm(initial={"version": case.version}, action=action, case=case))
     context = {
         "case": case,
-        "events": case.events.filter(is_public=True).select_related("actor_unit").order_by("seq"),
+        "events": public_timeline(case),
         "actions": [(a, Action(a).label, action_forms[a]) for a in actions],
         "now": timezone.now(),
     }

@@ -7,40 +7,11 @@ notes or reads of personal data.
 
 from __future__ import annotations
 
-from django.utils.translation import gettext_lazy as _
-
-from fengqiao.cases.models import Attachment, Case, CaseEvent, Party
-from fengqiao.cases.workflow import Action
+from fengqiao.cases.models import Attachment, Case, Party
+from fengqiao.cases.public import PublicEntry, public_timeline
 
 SESSION_KEY = "fq_tracked_cases"
 MAX_REMEMBERED = 20
-HIDDEN_ACTIONS = frozenset({Action.PII_REVEAL})
-
-# What each public step is called for the resident (the office names stay on the workbench).
-RESIDENT_ACTION_LABELS = {
-    Action.SUBMIT: _("Demand received"),
-    Action.ACCEPT: _("Accepted"),
-    Action.REJECT: _("Not taken on"),
-    Action.MERGE: _("Joined with a case about the same matter"),
-    Action.DISPATCH: _("Sent to the unit that handles it"),
-    Action.REDISPATCH: _("Sent to another unit"),
-    Action.RETURN: _("Being passed to the right unit"),
-    Action.RETURN_REFUSE: _("Sent back to the unit"),
-    Action.SIGN: _("The unit has taken it on"),
-    Action.START: _("Work has started"),
-    Action.PROGRESS: _("Progress"),
-    Action.ESCALATE: _("Handed to a higher level"),
-    Action.SUPERVISE: _("Supervised by the centre"),
-    Action.HOLD: _("Paused"),
-    Action.RESUME: _("Work resumed"),
-    Action.WITHDRAW: _("Withdrawn"),
-    Action.RESOLVE: _("Result"),
-    Action.CONFIRM: _("Result confirmed"),
-    Action.REOPEN: _("Reopened: not solved"),
-    Action.CLOSE: _("Finished"),
-    Action.NOTE: _("Update"),
-    Action.ASSIST: _("Another unit helps"),
-}
 
 
 def find_case(code: str, digits: str) -> Case | None:
@@ -52,6 +23,14 @@ def find_case(code: str, digits: str) -> Case | None:
         return None
     matches = Party.objects.filter(case=case, role=Party.PartyRole.APPLICANT, phone__endswith=digits).exists()
     return case if matches else None
+
+
+def how_to_follow(case: Case) -> str:
+    """How the resident can follow `case` later: "phone" (code + last four digits, any device), "account"
+    (signed in, under My demands), or "browser" (no phone, no account: only the session that sent it)."""
+    if Party.objects.filter(case=case, role=Party.PartyRole.APPLICANT).exclude(phone="").exists():
+        return "phone"
+    return "account" if case.applicant_user_id else "browser"
 
 
 def remember(session, code: str) -> None:
@@ -75,16 +54,9 @@ def resident_actor(request, case: Case):
     return user if user.is_authenticated and user.pk == case.applicant_user_id else None
 
 
-def public_events(case: Case) -> list[CaseEvent]:
-    """The public timeline, each event with `label`: what the step is called for the resident."""
-    events = list(
-        CaseEvent.objects.filter(case=case, is_public=True).exclude(action__in=HIDDEN_ACTIONS)
-        .select_related("actor_unit").order_by("seq")
-    )
-    for event in events:
-        event.label = (_("What you added") if event.adds_information
-                       else RESIDENT_ACTION_LABELS.get(event.action) or event.get_action_display())
-    return events
+def public_events(case: Case) -> list[PublicEntry]:
+    """The public timeline: each step in plain words (fengqiao.cases.public decides what the public sees)."""
+    return public_timeline(case)
 
 
 def public_attachments(case: Case):
