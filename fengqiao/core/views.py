@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -23,7 +22,10 @@ def healthz(request: HttpRequest) -> JsonResponse:
     return JsonResponse(body, status=200 if ok else 503)
 
 
-@login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """What needs this user's action now, one section per role they hold."""
+    """`/`: for a visitor, the resident portal (staff sign in from there); signed in, what needs their action now."""
+    if not request.user.is_authenticated:
+        from fengqiao.intake.views import portal
+
+        return portal(request)
     return render(request, "core/home.html", {"sections": home_sections(request.user)})

@@ -21,7 +21,14 @@ from fengqiao.cases.models import Category, Channel, ServiceType
 from fengqiao.intake.files import check_upload
 from fengqiao.intake.models import PatrolType
 from fengqiao.intake.places import community_by_code, community_choices, qr_origin, resolve_region
-from fengqiao.intake.validation import clean_coordinates, clean_description, clean_phone
+from fengqiao.intake.validation import (
+    DESCRIPTION_TOO_LONG,
+    TOO_LONG,
+    TOO_SHORT,
+    clean_coordinates,
+    clean_description,
+    clean_phone,
+)
 
 MAX_FILES = 6
 ACCEPT = "image/*,audio/*,application/pdf,.pdf,.jpg,.jpeg,.png,.heic,.mp3,.m4a,.amr,.wav"
@@ -48,6 +55,17 @@ SERVICE_HELP = {
         "— roads, rubbish, noise, safety — or you have an idea. May be anonymous."
     ),
 }
+
+
+class ResidentForm(forms.Form):
+    """A form residents fill in: every length limit answers in their words (fengqiao.intake.validation)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            if isinstance(field, forms.CharField):
+                field.error_messages.setdefault("max_length", TOO_LONG)
+                field.error_messages.setdefault("min_length", TOO_SHORT)
 
 
 def new_submission_token() -> str:
@@ -108,9 +126,9 @@ class CoordinatesMixin:
             except ValidationError as exc:
                 self.add_error("latitude", exc)
 
-    def setup_community(self, region_ids=None) -> None:
+    def setup_community(self, region_ids=None, *, first_district: str = "") -> None:
         field = self.fields["community"]
-        field.choices = community_choices(region_ids)
+        field.choices = community_choices(region_ids, first_district=first_district)
         field.error_messages["invalid_choice"] = _("We do not know this community. Please choose one from the list.")
         field.error_messages["required"] = _("Choose the community.")
 
@@ -131,7 +149,7 @@ def _coordinate_field(label):
     )
 
 
-class ReportForm(CoordinatesMixin, forms.Form):
+class ReportForm(CoordinatesMixin, ResidentForm):
     """The public form (MISSION §3): kind, description, place, people and money, files, contact and consent."""
 
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
@@ -146,7 +164,7 @@ class ReportForm(CoordinatesMixin, forms.Form):
     description = forms.CharField(
         label=gettext_lazy("What happened?"), max_length=5000, required=False,
         help_text=gettext_lazy("Who, what, when and where, in your own words."),
-        widget=forms.Textarea(attrs={"rows": 6}),
+        widget=forms.Textarea(attrs={"rows": 6}), error_messages={"max_length": DESCRIPTION_TOO_LONG},
     )
     community = forms.ChoiceField(
         label=gettext_lazy("Community"), required=False, choices=(),
@@ -199,9 +217,10 @@ class ReportForm(CoordinatesMixin, forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, first_district: str = "", **kwargs):
+        """`first_district`: the code of the resident's likely district, whose streets the list shows first."""
         super().__init__(*args, **kwargs)
-        self.setup_community()
+        self.setup_community(first_district=first_district)
 
     def clean_description(self):
         return clean_description(self.cleaned_data.get("description") or "")
@@ -231,7 +250,7 @@ class ReportForm(CoordinatesMixin, forms.Form):
         return cleaned
 
 
-class TrackForm(forms.Form):
+class TrackForm(ResidentForm):
     code = forms.CharField(
         label=gettext_lazy("Case code"), max_length=24,
         help_text=gettext_lazy("As on your confirmation, e.g. GM-2026-000123"),
@@ -256,7 +275,7 @@ class TrackForm(forms.Form):
         return digits
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(ResidentForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -296,7 +315,7 @@ class ReopenForm(VersionedForm):
 # --- resident account ----------------------------------------------------------------------------
 
 
-class SignupForm(forms.Form):
+class SignupForm(ResidentForm):
     phone = forms.CharField(label=gettext_lazy("Mobile phone"), max_length=24,
                             widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}))
     name = forms.CharField(label=gettext_lazy("Name (optional)"), required=False, max_length=64,

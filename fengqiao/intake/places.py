@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -10,19 +11,69 @@ from django.utils.translation import gettext as _
 from fengqiao.intake.validation import region_for_point
 from fengqiao.org.models import QrPlace, Region, RegionLevel, ServicePoint
 
+# The community list is the same for every visitor: read once per process, without the outlines (JSON that
+# cost 0.2 s per page to decode), and read again after CHOICES_SECONDS or when a region changes.
+CHOICES_SECONDS = 300
+_groups_memo: dict = {"at": 0.0, "groups": None}
 
-def community_choices(region_ids=None, *, blank_label: str = "") -> list:
-    """Communities grouped by district · street, for a <select> with <optgroup>s; limited to `region_ids` if given."""
-    qs = Region.objects.filter(level=RegionLevel.COMMUNITY).select_related("parent", "parent__parent")
-    if region_ids is not None:
-        qs = qs.filter(pk__in=region_ids)
-    groups: dict[str, list[tuple[str, str]]] = {}
-    for community in qs.order_by("code"):
-        street = community.parent
-        district = street.parent if street else None
-        label = " · ".join(r.name for r in (district, street) if r is not None)
-        groups.setdefault(label, []).append((community.code, community.name))
-    return [("", blank_label or _("Choose your community")), *groups.items()]
+
+@dataclass(frozen=True)
+class CommunityGroup:
+    """The communities of one street, labelled "district · street"."""
+
+    district: str  # the district's code
+    label: str
+    communities: tuple[tuple[int, str, str], ...]  # (id, code, name)
+
+
+def community_groups() -> list[CommunityGroup]:
+    """Every community, grouped by district · street; districts, streets and communities in code order."""
+    now = time.monotonic()
+    if _groups_memo["groups"] is None or now - _groups_memo["at"] > CHOICES_SECONDS:
+        rows = (Region.objects.filter(level=RegionLevel.COMMUNITY)
+                .order_by("parent__parent__code", "parent__code", "code")
+                .values_list("pk", "code", "name", "parent__code", "parent__name", "parent__parent__code",
+                             "parent__parent__name"))
+        groups: dict[str, tuple[str, str, list]] = {}
+        for pk, code, name, street_code, street, district_code, district in rows:
+            label = " · ".join(n for n in (district, street) if n)
+            groups.setdefault(street_code or "", (district_code or street_code or "", label, []))[2].append(
+                (pk, code, name))
+        _groups_memo.update(at=now, groups=[CommunityGroup(d, label, tuple(items))
+                                            for d, label, items in groups.values()])
+    return _groups_memo["groups"]
+
+
+def forget_community_groups(**_kwargs) -> None:
+    """A region changed: the next page reads the list again (connected to Region's save and delete)."""
+    _groups_memo.update(at=0.0, groups=None)
+
+
+def community_choices(region_ids=None, *, blank_label: str = "", first_district: str = "") -> list:
+    """Communities grouped by district · street, for a <select> with <optgroup>s; limited to `region_ids` if
+    given; the streets of `first_district` (a district code: the resident's likely district) come first."""
+    wanted = set(region_ids) if region_ids is not None else None
+    groups = [g for g in community_groups() if g.district == first_district] + [
+        g for g in community_groups() if g.district != first_district]
+    choices: list = [("", blank_label or _("Choose your community"))]
+    for group in groups:
+        items = [(code, name) for pk, code, name in group.communities if wanted is None or pk in wanted]
+        if items:
+            choices.append((group.label, items))
+    return choices
+
+
+def district_of_community(code: str) -> str:
+    """The district code of the community with this code ("" when unknown)."""
+    return next((g.district for g in community_groups() if any(c == code for _pk, c, _n in g.communities)), "")
+
+
+def district_code_of(region: Region | None) -> str:
+    """The code of the district `region` lies in ("" when none)."""
+    if region is None:
+        return ""
+    districts = {g.district for g in community_groups()}
+    return next((code for code in region.path.strip("/").split("/") if code in districts), "")
 
 
 def community_by_code(code: str) -> Region | None:

@@ -12,6 +12,15 @@ from functools import lru_cache
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Django's own "Ensure this value has at most 100 characters (it has 120)." is written for developers: every
+# length limit of the public forms says it in the resident's words (fengqiao.intake.forms.ResidentForm).
+TOO_LONG = gettext_lazy("This is too long: you wrote %(show_value)d characters, at most %(limit_value)d fit here. "
+                        "Please shorten it.")
+TOO_SHORT = gettext_lazy("This is too short: write at least %(limit_value)d characters (you wrote %(show_value)d).")
+DESCRIPTION_TOO_LONG = gettext_lazy("The description is too long: you wrote %(show_value)d characters, at most "
+                                    "%(limit_value)d fit. Shorten it, or attach a document with the details.")
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")

@@ -38,7 +38,7 @@ from fengqiao.intake.forms import (
 from fengqiao.intake.idempotency import IdempotencyConflict
 from fengqiao.intake.limits import over_limit
 from fengqiao.intake.models import IdempotencyRecord
-from fengqiao.intake.places import qr_origin
+from fengqiao.intake.places import district_code_of, district_of_community, qr_origin
 from fengqiao.intake.submit import Submission, intake_submit
 from fengqiao.org.access import Capability, may, may_work_on
 from fengqiao.org.models import Region, RegionLevel
@@ -59,6 +59,16 @@ def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
     response = render(request, "intake/rate_limited.html", {"texts": texts}, status=429)
     response["Retry-After"] = "600"
     return response
+
+
+# --- the front door ----------------------------------------------------------------------------
+
+
+@require_GET
+def portal(request: HttpRequest) -> HttpResponse:
+    """`/` for someone not signed in: what a resident comes for first (raise a demand, follow one, their account),
+    and a smaller way in for staff. Signed-in users get their home page (fengqiao.core.views.home)."""
+    return render(request, "intake/portal.html")
 
 
 # --- the public form ---------------------------------------------------------------------------
@@ -110,6 +120,19 @@ def _report_page(request, form: ReportForm, *, origin=None, unknown_code: bool =
     return render(request, "intake/report.html", context, status=status)
 
 
+LAST_DISTRICT = "fq_last_district"  # session: the district of the resident's last demand
+
+
+def _likely_district(request: HttpRequest, *, origin=None, community: str = "") -> str:
+    """The district the resident most likely means, whose streets the community list shows first: the QR code's
+    place, the community chosen on this form, else the district of their last demand from this browser."""
+    if origin is not None:
+        return district_code_of(origin.region)
+    if community:
+        return district_of_community(community)
+    return request.session.get(LAST_DISTRICT, "") if request.session.session_key else ""
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def report(request: HttpRequest) -> HttpResponse:
@@ -127,14 +150,16 @@ def report(request: HttpRequest) -> HttpResponse:
             initial["service_type"] = request.GET["service"]
         if request.user.is_authenticated:
             initial.update({"name": request.user.name, "phone": request.user.phone})
-        return _report_page(request, ReportForm(initial=initial), origin=origin,
+        form = ReportForm(initial=initial, first_district=_likely_district(request, origin=origin))
+        return _report_page(request, form, origin=origin,
                             unknown_code=bool(point or place) and origin is None)
 
     token = request.POST.get("submission_token", "")
     replay = IdempotencyRecord.objects.filter(scope=WEB_SCOPE, key=token).exists()
     if not replay and over_limit(request, group="intake.submit.ip", rate=settings.FQ_RATE_SUBMIT_IP):
         return rate_limited(request)
-    form = ReportForm(request.POST, request.FILES)
+    form = ReportForm(request.POST, request.FILES,
+                      first_district=_likely_district(request, community=request.POST.get("community", "")))
     if not form.is_valid():
         return _report_page(request, form, origin=form.cleaned_data.get("origin"), status=400)
     phone = form.cleaned_data.get("phone")
@@ -148,7 +173,7 @@ def report(request: HttpRequest) -> HttpResponse:
         record = IdempotencyRecord.objects.filter(scope=WEB_SCOPE, key=token).first()
         data = request.POST.copy()
         data["submission_token"] = new_submission_token()
-        form = ReportForm(data)
+        form = ReportForm(data, first_district=_likely_district(request, community=data.get("community", "")))
         form.is_valid()
         messages.warning(request, _(
             "This form was sent before as case %(code)s. If this is a different demand, check it and send it again."
@@ -159,6 +184,7 @@ def report(request: HttpRequest) -> HttpResponse:
             form.add_error(name if name in form.fields else None, errors)
         return _report_page(request, form, origin=form.cleaned_data.get("origin"), status=400)
     tracking.remember(request.session, case.code)
+    request.session[LAST_DISTRICT] = district_code_of(case.region)
     return redirect(reverse("intake:done", args=[case.code]), permanent=False)
 
 
@@ -169,10 +195,7 @@ def report_done(request: HttpRequest, code: str) -> HttpResponse:
     case = Case.objects.filter(code=code).select_related("holder_unit").first()
     if case is None or not tracking.may_track(request, case):
         return redirect(f"{reverse('intake:track')}?{urlencode({'code': code})}")
-    return render(request, "intake/report_done.html", {
-        "case": case,
-        "has_phone": case.parties.filter(role="applicant").exclude(phone="").exists(),
-    })
+    return render(request, "intake/report_done.html", {"case": case, "follow": tracking.how_to_follow(case)})
 
 
 @require_GET

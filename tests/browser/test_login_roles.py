@@ -113,8 +113,9 @@ def test_wrong_password_shows_an_error(new_page, demo_site):
     assert "密码" in alert.inner_text()
     assert page.url.startswith(f"{demo_site}/accounts/login/")
     assert page.get_by_label("用户名").get_attribute("aria-invalid") == "true"
-    page.goto("/")
-    assert page.url.startswith(f"{demo_site}/accounts/login/")
+    page.goto("/")  # not signed in: the front door is the resident portal, with the staff sign-in link
+    assert page.locator('[data-testid="staff-signin"]').is_visible()
+    assert page.locator(".whoami").count() == 0
 
 
 def test_wrong_second_factor_code_keeps_the_user_out(new_page, demo_site):

@@ -35,6 +35,50 @@
     if (named) named.hidden = checkedValue("identity") === "anonymous";
   }
 
+  // The community list: a search box narrows it (the plain <select> works without this), and the streets of
+  // the district picked on the map come first. The server already puts the likely district first.
+  var communityGroups = null;
+  function rememberCommunities() {
+    var select = $("#id_community");
+    if (!select || communityGroups) return;
+    communityGroups = $all("optgroup", select).map(function (g) {
+      return { label: g.label, options: $all("option", g).map(function (o) { return { value: o.value, text: o.textContent }; }) };
+    });
+  }
+  function drawCommunities(query) {
+    var select = $("#id_community");
+    if (!select || !communityGroups) return;
+    // The chosen community stays in the list (a search never unselects it); `matched` counts real matches.
+    var chosen = select.value, q = (query || "").trim().toLowerCase(), matched = 0;
+    $all("optgroup", select).forEach(function (g) { g.remove(); });
+    communityGroups.forEach(function (group) {
+      var groupMatches = q && group.label.toLowerCase().indexOf(q) >= 0;
+      var items = group.options.filter(function (o) {
+        var match = !q || groupMatches || o.text.toLowerCase().indexOf(q) >= 0;
+        if (match) matched += 1;
+        return match || o.value === chosen;
+      });
+      if (!items.length) return;
+      var el = document.createElement("optgroup");
+      el.label = group.label;
+      items.forEach(function (o) {
+        var opt = new Option(o.text, o.value, false, o.value === chosen);
+        el.appendChild(opt);
+      });
+      select.appendChild(el);
+    });
+    var status = $("#community-search-status");
+    if (status) status.textContent = q && !matched ? status.dataset.none : "";
+  }
+  function preferDistrict(name) {
+    if (!communityGroups || !name) return;
+    var prefix = name + " · ";
+    communityGroups.sort(function (a, b) {
+      return (b.label.indexOf(prefix) === 0) - (a.label.indexOf(prefix) === 0);
+    });
+    drawCommunities(($("#community-search") || {}).value);
+  }
+
   var map = null, marker = null;
   function setPin(lat, lng, pan) {
     var latField = $("#id_latitude"), lngField = $("#id_longitude");
@@ -52,7 +96,12 @@
     if (map) { map.invalidateSize(); return; }
     map = L.map(el, { attributionControl: false }).setView([22.75, 113.99], 11);
     fetch(el.dataset.area, { credentials: "same-origin" }).then(function (r) { return r.json(); }).then(function (data) {
-      var layer = L.geoJSON(data, { style: { color: "#a4221b", weight: 2, fillOpacity: 0.05 } }).addTo(map);
+      var layer = L.geoJSON(data, {
+        style: { color: "#a4221b", weight: 2, fillOpacity: 0.05 },
+        onEachFeature: function (feature, part) {
+          part.on("click", function () { preferDistrict(feature.properties.name); });
+        }
+      }).addTo(map);
       if (!marker) map.fitBounds(layer.getBounds(), { padding: [8, 8] });
     }).catch(function () { /* the outline is a nicety: the pin still works */ });
     map.on("click", function (e) { setPin(e.latlng.lat, e.latlng.lng, false); });
@@ -77,6 +126,9 @@
     $all('input[name="service_type"]').forEach(function (el) { el.addEventListener("change", kindChanged); });
     $all('input[name="identity"]').forEach(function (el) { el.addEventListener("change", identityChanged); });
     if ($('input[name="service_type"]')) kindChanged();
+    rememberCommunities();
+    var search = $("#community-search");
+    if (search) search.addEventListener("input", function () { drawCommunities(search.value); });
     var showBtn = $("#show-map"); if (showBtn) showBtn.addEventListener("click", showMap);
     var posBtn = $("#use-position");
     if (posBtn) posBtn.addEventListener("click", function () { showMap(); usePosition(); });
