@@ -126,8 +126,6 @@ def main(argv: list[str] | None = None) -> None:
     p50, p95 = _latency(lambda c: registry.route_unit(*c), cases)
     add("routing latency, single call with evidence", f"p50 {p50:.2f} ms, p95 {p95:.2f} ms",
         "routing_latency_ms", p50)
-    p50, _ = _latency(lambda m: registry.classify_service_type(*m), messages)
-    add("service type (rules) latency, single call", f"p50 {p50:.2f} ms")
 
     if not args.quick:
         print("training on the train part, scoring the dev part ...", file=sys.stderr, flush=True)

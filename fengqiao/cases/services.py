@@ -651,7 +651,8 @@ def case_regrade(*, case: Case, actor, grade: str, reason: str, reasons: Sequenc
     before = case.grade
     changes: dict[str, Any] = {"grade": grade}
     if reasons is not None:
-        changes["grade_reasons"] = [str(r) for r in reasons]
+        # plain text, or messages shown in the reader's language (fengqiao.core.reasons)
+        changes["grade_reasons"] = [r if isinstance(r, dict) else str(r) for r in reasons]
     _act(case, action=Action.REGRADE, actor=actor, reason=reason, changes=changes,
          data={"from": before, "to": grade}, is_public=False, at=at, expected_version=expected_version)
     deadlines_regrade(case)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.routing.admin import KeywordsField
@@ -22,6 +23,10 @@ class GradingRuleForm(forms.ModelForm):
         model = GradingRule
         fields = ["code", "name", "kind", "keywords", "threshold", "window_days", "grade", "reason", "priority",
                   "is_active"]
+        help_texts = {"reason": _(
+            "Shown on the case. Placeholders: {keyword}, {people}, {amount}, {count}, {days}, {threshold}, {window}. "
+            "The shipped sentences are in English and each reader sees them in their language; a sentence you "
+            "write is shown as written.")}
 
     def clean(self):
         data = super().clean()
@@ -36,7 +41,13 @@ class GradingRuleForm(forms.ModelForm):
 @admin.register(GradingRule)
 class GradingRuleAdmin(admin.ModelAdmin):
     form = GradingRuleForm
-    list_display = ["name", "code", "kind", "grade", "threshold", "window_days", "priority", "is_active"]
+    list_display = ["name", "code", "kind", "grade", "threshold", "window_days", "reason_shown", "priority",
+                    "is_active"]
     list_filter = ["kind", "grade", "is_active"]
     search_fields = ["code", "name", "reason"]
     ordering = ["priority", "code"]
+
+    @admin.display(description=_("reason shown"))
+    def reason_shown(self, obj: GradingRule) -> str:
+        """The sentence as the reader sees it (a shipped one in their language)."""
+        return gettext(obj.reason)

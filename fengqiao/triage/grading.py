@@ -4,7 +4,10 @@
 shipped defaults in migration 0002) is one signal: a threshold on the people or money involved, words
 in the text (self-harm, violence, gathering, blocking roads, banners, urgency, vulnerable people), wage
 arrears with many workers or shortly before the Spring Festival, or a repeat complainant. Every signal
-that fires gives a reason in plain Chinese; the grade is the highest any of them raises it to.
+that fires gives a reason: the rule's sentence with its placeholders filled in, stored as a message
+(fengqiao.core.reasons.template_reason) and shown in the reader's language — the shipped sentences are English
+message ids translated for each reader, a sentence an administrator wrote is shown as written. The grade is the
+highest any of them raises it to.
 """
 
 from __future__ import annotations
@@ -14,7 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from string import Formatter
 
+from fengqiao.core.reasons import money, render, template_reason
 from fengqiao.routing.rules import keyword_hit
 
 RED, YELLOW, GREEN = "red", "yellow", "green"
@@ -61,7 +66,12 @@ class Facts:
 class Reason:
     code: str
     grade: str
-    text: str
+    message: dict  # what is stored (Case.grade_reasons, the suggestion's evidence): fengqiao.core.reasons
+
+    @property
+    def text(self) -> str:
+        """The reason in the active language."""
+        return render(self.message)
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,13 @@ class Result:
 
     @property
     def texts(self) -> list[str]:
+        """The reasons in the active language (for a line written now: the timeline, a notification)."""
         return [r.text for r in self.reasons]
+
+    @property
+    def messages(self) -> list[dict]:
+        """The reasons as stored, shown later in the reader's language."""
+        return [r.message for r in self.reasons]
 
 
 # --- numbers in the text -----------------------------------------------------------------------
@@ -139,15 +155,9 @@ def days_before_spring_festival(day: date) -> int | None:
 # --- the signals -------------------------------------------------------------------------------
 
 
-def yuan(value: Decimal | int | None) -> str:
-    """12000 → “1.2万元”, 800 → “800元”."""
-    if value is None:
-        return ""
-    value = Decimal(value)
-    if value >= 10_000:
-        wan = (value / 10_000).quantize(Decimal("0.01")).normalize()
-        return f"{wan:f}万元"
-    return f"{value.quantize(Decimal('1')):f}元"
+def yuan(value: Decimal | int | None) -> dict | str:
+    """A sum of money as stored in a reason: shown “1.2万元” to a Chinese reader, “12,000 yuan” to an English one."""
+    return money(value) if value is not None else ""
 
 
 def _number(value: Decimal | None) -> str:
@@ -156,16 +166,14 @@ def _number(value: Decimal | None) -> str:
     return f"{Decimal(value).normalize():f}"
 
 
-class _Blank(dict):
-    def __missing__(self, key):
-        return ""
-
-
-def _text(signal: Signal, **values) -> str:
+def _text(signal: Signal, **values) -> dict:
+    """The rule's sentence with the values it names, translated and filled in when shown (a badly written
+    placeholder shows the sentence as written, never an error: fengqiao.core.reasons.render)."""
     try:
-        return signal.reason.format_map(_Blank(values))
-    except (ValueError, IndexError, AttributeError):
-        return signal.reason  # a badly written placeholder shows the sentence as written, never an error
+        names = {name for _text, name, _spec, _conv in Formatter().parse(signal.reason) if name}
+    except ValueError:
+        names = set(values)
+    return template_reason(signal.reason, **{k: v for k, v in values.items() if k in names})
 
 
 def evaluate(signal: Signal, facts: Facts) -> Reason | None:

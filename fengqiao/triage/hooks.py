@@ -8,14 +8,15 @@ from django.utils import timezone
 from fengqiao.triage.models import Part, SuggestionStatus, TriageCorrection, TriageSuggestion
 
 
-def grade_submission(*, title: str, description: str, people_count: int, amount, phones, at) -> tuple[str, list[str]]:
-    """The rules' grade and reasons for a case about to be created (case_submit asks before it saves)."""
+def grade_submission(*, title: str, description: str, people_count: int, amount, phones, at) -> tuple[str, list]:
+    """The rules' grade and reasons for a case about to be created (case_submit asks before it saves); the reasons
+    are messages (fengqiao.core.reasons), shown in the reader's language."""
     from fengqiao.triage.grading import grade
     from fengqiao.triage.services import facts_for, signals
 
     result = grade(facts_for(title=title, description=description, people_count=people_count, amount=amount,
                              phones=phones, at=at, new=True), signals())
-    return result.grade, result.texts
+    return result.grade, result.messages
 
 
 def on_submit(case) -> None:

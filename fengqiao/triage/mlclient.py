@@ -18,7 +18,7 @@ from fengqiao.core.reasons import Reason
 log = logging.getLogger("fengqiao.triage")
 
 # Which entry of the registry's model_versions() versions each answer.
-VERSION_KEYS = {"category": "category", "service_type": "service_type", "router": "dispatch"}
+VERSION_KEYS = {"category": "category", "router": "dispatch"}
 
 
 @dataclass(frozen=True)
@@ -70,10 +70,6 @@ def _ask(task: str, call) -> Answer:
 
 def classify_category(title: str, body: str, k: int = 3) -> Answer:
     return _ask("category", lambda reg: reg.classify_category(title, body, k=k))
-
-
-def classify_service_type(title: str, body: str, k: int = 3) -> Answer:
-    return _ask("service_type", lambda reg: reg.classify_service_type(title, body, k=k))
 
 
 def route_unit(location: str, statement: str, k: int = 3) -> Answer:

@@ -30,7 +30,7 @@ from fengqiao.org.access import Capability, may
 from fengqiao.org.models import OrgUnit, Region, RegionLevel
 from fengqiao.org.selectors import centre_for_region
 from fengqiao.routing.services import route
-from fengqiao.triage import grading, mlclient
+from fengqiao.triage import grading, mlclient, service_rules
 from fengqiao.triage.models import (
     GradingRule,
     Part,
@@ -112,7 +112,7 @@ def notify_new_red(case: Case) -> None:
     if centre is not None:
         recipients += unit_members([centre], [Role.LEADER])
     notify(recipients, kind="case_new_red", title=_("New class 1 (red) case %(code)s") % {"code": case.code},
-           body="；".join(case.grade_reasons), case=case, key=f"case:{case.pk}:new-red")
+           body="；".join(render_all(case.grade_reasons)), case=case, key=f"case:{case.pk}:new-red")
 
 
 def grade_case(case: Case) -> grading.Result:
@@ -130,14 +130,14 @@ def _suggest_grade(case: Case, *, upward_only: bool = True) -> TriageSuggestion:
     codes = [r.code for r in result.reasons]
     suggestion = _store(
         case, Part.GRADE, value=result.grade, label=str(GRADE_LABELS[result.grade]),
-        evidence=result.texts or [reason(gettext_noop("No grading rule applies: class 3 (green)."))], alternatives=[],
+        evidence=result.messages or [reason(gettext_noop("No grading rule applies: class 3 (green)."))], alternatives=[],
         source=SuggestionSource.RULES, rule=", ".join(codes)[:120], confidence=None, model_version="",
         needs_operator=False,
     )
     higher = grading.ORDER[result.grade] > grading.ORDER.get(case.grade, 0)
-    unexplained = result.grade == case.grade and result.texts and not case.grade_reasons
+    unexplained = result.grade == case.grade and result.reasons and not case.grade_reasons
     if higher or unexplained:
-        cs.case_regrade(case=case, actor=None, grade=result.grade, reasons=result.texts,
+        cs.case_regrade(case=case, actor=None, grade=result.grade, reasons=result.messages,
                         reason=_("Graded by the rules: %(reasons)s") % {"reasons": "；".join(result.texts)})
     return suggestion
 
@@ -145,30 +145,27 @@ def _suggest_grade(case: Case, *, upward_only: bool = True) -> TriageSuggestion:
 # --- service type and category ------------------------------------------------------------------
 
 
-def _alternatives(candidates, labels) -> list[dict]:
-    return [{"value": value, "label": labels.get(value, value), "confidence": round(c.confidence, 3),
-             "evidence": c.evidence[:3]} for value, c in candidates]
-
-
 def _suggest_service_type(case: Case) -> TriageSuggestion:
-    answer = mlclient.classify_service_type(case.title, case.description)
+    """The service type by the rule table (fengqiao.triage.service_rules): a rule that applies is a definite
+    suggestion with its reason and no confidence; when none applies the operator decides."""
+    category = case.category if case.category_id is not None else None
+    found = service_rules.matches(service_rules.Facts(
+        title=case.title, description=case.description,
+        people_count=case.people_count, category=category.name if category else "",
+        category_service_type=category.default_service_type if category else ""))
+    found = [m for m in found if m.service_type in ServiceType.values]
     labels = dict(ServiceType.choices)
-    known = [(c.label, c) for c in answer.candidates if c.label in ServiceType.values]
-    if known:
-        value, top = known[0]
-        return _store(
-            case, Part.SERVICE_TYPE, value=value, label=str(labels[value]), confidence=top.confidence,
-            evidence=top.evidence[:5], alternatives=_alternatives(known[1:3], {k: str(v) for k, v in labels.items()}),
-            source=SuggestionSource.MODEL, rule="", model_version=answer.version, needs_operator=answer.needs_operator,
-        )
-    value, alternatives = case.service_type, []
-    if case.category_id is not None and case.category.default_service_type != value:
-        usual = case.category.default_service_type
-        alternatives = [{"value": usual, "label": str(labels.get(usual, usual)), "confidence": None, "evidence": [
-            reason(gettext_noop("The usual service for the category “%(name)s”."), name=case.category.name)]}]
-    return _store(case, Part.SERVICE_TYPE, value=value, label=str(labels.get(value, value)), confidence=None,
-                  evidence=[reason(gettext_noop("As chosen at intake; the classifier gave no answer."))], alternatives=alternatives,
-                  source=SuggestionSource.FALLBACK, rule="", model_version="", needs_operator=True)
+    if found:
+        top = found[0]
+        alternatives = [{"value": m.service_type, "label": str(labels[m.service_type]), "confidence": None,
+                         "evidence": [m.reason]} for m in found[1:3]]
+        return _store(case, Part.SERVICE_TYPE, value=top.service_type, label=str(labels[top.service_type]),
+                      confidence=None, evidence=[top.reason], alternatives=alternatives,
+                      source=SuggestionSource.RULES, rule=top.code, model_version="", needs_operator=False)
+    return _store(case, Part.SERVICE_TYPE, value="", label="", confidence=None,
+                  evidence=[reason(gettext_noop("No rule of the service-type table applies: a person decides from the "
+                                                "text."))],
+                  alternatives=[], source=SuggestionSource.FALLBACK, rule="", model_version="", needs_operator=True)
 
 
 def _suggest_category(case: Case) -> tuple[TriageSuggestion, Category | None]:
@@ -433,9 +430,9 @@ def triage_accept(*, case: Case, actor, part: str) -> TriageSuggestion:
             _reroute(case)
     elif part == Part.GRADE:
         if case.grade != suggestion.value:
-            reasons = render_all(suggestion.evidence)
-            cs.case_regrade(case=case, actor=actor, grade=suggestion.value, reasons=reasons,
-                            reason=_("Grade of the rules accepted: %(reasons)s") % {"reasons": "；".join(reasons)})
+            cs.case_regrade(case=case, actor=actor, grade=suggestion.value, reasons=list(suggestion.evidence),
+                            reason=_("Grade of the rules accepted: %(reasons)s") % {
+                                "reasons": "；".join(render_all(suggestion.evidence))})
     elif part == Part.UNIT:
         unit = _unit_choice(case, suggestion.value)
         apply_unit(case, actor=actor, unit=unit, note=_("As suggested: %(why)s") % {
@@ -477,7 +474,7 @@ def triage_correct(*, case: Case, actor, part: str, value: str, note: str = "") 
     elif part == Part.GRADE:
         if value not in Grade.values:
             raise ValidationError({"value": _("Choose a grade.")})
-        reasons = [_("Set by a person: %(note)s") % {"note": note}, *render_all(suggestion.evidence)]
+        reasons = [reason(gettext_noop("Set by a person: %(note)s"), note=note), *suggestion.evidence]
         if value != case.grade:
             cs.case_regrade(case=case, actor=actor, grade=value, reason=note, reasons=reasons)
         else:

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Party
 from fengqiao.cases.workflow import Action, Status
+from fengqiao.core.reasons import render_all
 
 from .conftest import LUOHU_COMMUNITY, fake_jpeg, photo, zh
 
@@ -96,7 +97,7 @@ def test_what_the_resident_adds_is_graded_again_and_named_as_theirs(case, cast, 
                            {"version": case.version, "text": "楼下有人扬言要跳楼，情况紧急。"})
     assert response.status_code == 302
     case.refresh_from_db()
-    assert case.grade == "red" and any("跳楼" in r for r in case.grade_reasons)
+    assert case.grade == "red" and any("跳楼" in r for r in render_all(case.grade_reasons))
     assert case.events.filter(action=Action.REGRADE, actor__isnull=True).exists()
     page = client.get(reverse("intake:track_case", args=[case.code])).content.decode()
     assert zh(_("What you added")) in page and "楼下有人扬言要跳楼" in page

@@ -5,8 +5,8 @@ changed, so a retrain elsewhere is picked up without a restart (hot swap). Train
 takes tens of seconds, far too long for a request): `./fq setup` trains both models, and the worker's
 retrain task trains a missing one; until then a call raises ModelUnavailable and triage falls back.
 
-Text that is empty or has fewer than two meaningful characters after normalisation gets no category or
-service-type suggestion (an empty list, so `needs_operator` is true); the router answers it with the
+Text that is empty or has fewer than two meaningful characters after normalisation gets no category
+suggestion (an empty list, so `needs_operator` is true); the router answers it with the
 district operations centre at its prior probability ("nothing decides").
 """
 
@@ -20,7 +20,7 @@ from django.conf import settings
 from django.utils.translation import gettext_noop
 
 from fengqiao.core.reasons import Reason, reason
-from fengqiao.triage.ml import artefacts, service_type
+from fengqiao.triage.ml import artefacts
 from fengqiao.triage.ml.models import CENTRE
 from fengqiao.triage.ml.text import InputTooShort, prepare_dispatch, prepare_message
 
@@ -87,14 +87,6 @@ def classify_category(title: str, body: str, k: int = 3) -> list[Suggestion]:
     return _suggestions(model.suggest(t, b, k=k))
 
 
-def classify_service_type(title: str, body: str, k: int = 3) -> list[Suggestion]:
-    try:
-        t, b = prepare_message(title, body)
-    except InputTooShort:
-        return []
-    return [Suggestion(label, round(conf, 4), evidence) for label, conf, evidence in service_type.suggest(t, b, k)]
-
-
 def route_unit(location: str, statement: str, k: int = 3) -> list[Suggestion]:
     model, _meta = get_model("dispatch")
     try:
@@ -113,7 +105,6 @@ def model_versions() -> dict[str, str]:
         except artefacts.ModelUnavailable:
             path = None
         out[task] = path.name.removeprefix(f"{task}-").removesuffix(".joblib") if path else ""
-    out["service_type"] = service_type.VERSION
     return out
 
 
@@ -133,7 +124,6 @@ __all__ = [
     "CENTRE",
     "Suggestion",
     "classify_category",
-    "classify_service_type",
     "get_model",
     "model_versions",
     "needs_operator",

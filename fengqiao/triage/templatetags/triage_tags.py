@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django import template
 
-from fengqiao.core.reasons import render, render_all
+from fengqiao.core.templatetags.reasons import reason, reasons
 from fengqiao.triage.selectors import panel
 
 register = template.Library()
@@ -29,13 +29,6 @@ def get_item(mapping, key):
     return (mapping or {}).get(key) or []
 
 
-@register.filter
-def reason(item) -> str:
-    """A stored reason in the reader's language (fengqiao.core.reasons)."""
-    return render(item)
-
-
-@register.filter
-def reasons(items, separator: str = "；") -> str:
-    """Stored reasons in the reader's language, joined."""
-    return separator.join(render_all(items))
+# stored reasons in the reader's language (fengqiao.core.reasons), as in {% load reasons %}
+register.filter("reason", reason)
+register.filter("reasons", reasons)

@@ -30,8 +30,7 @@ class FakeModels(SimpleNamespace):
     """The registry's interface, answering what the test scripts; `fail=True` makes every call raise."""
 
     def __init__(self):
-        super().__init__(category=[], service_type=[], router=[], versions={"category": "c1", "service_type": "s1",
-                                                                             "dispatch": "r1"},
+        super().__init__(category=[], router=[], versions={"category": "c1", "dispatch": "r1"},
                          unsure=False, fail=False, calls=[])
 
     def _answer(self, name, answer):
@@ -42,9 +41,6 @@ class FakeModels(SimpleNamespace):
 
     def classify_category(self, title, body, k=3):
         return self._answer("category", self.category[:k])
-
-    def classify_service_type(self, title, body, k=3):
-        return self._answer("service_type", self.service_type[:k])
 
     def route_unit(self, location, statement, k=3):
         self.calls.append(("route", location))

@@ -7,6 +7,7 @@ import pytest
 from fengqiao.cases.models import Case
 from fengqiao.cases.workflow import Action
 from fengqiao.core.demo import RED_SIGNALS, seed_demo
+from fengqiao.core.reasons import render_all
 from fengqiao.triage.models import Part, TriageSuggestion
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +23,7 @@ def test_demo_cases_are_graded_and_routed_by_the_rules(cast):
         assert TriageSuggestion.objects.get(case=case, part=Part.GRADE).value == "red"  # graded by the rules
     signals = {text for text, *_rest in RED_SIGNALS}
     flagged = [c for c in red if c.description in signals]
-    assert flagged and all(any("文本出现" in r for r in c.grade_reasons) for c in flagged)
+    assert flagged and all(any("文本出现" in r for r in render_all(c.grade_reasons)) for c in flagged)
     assert demo.filter(grade="yellow").exists()
     # every dispatched demo case went where the responsibility list said
     for case in demo.exclude(status__in=["submitted", "accepted", "rejected", "withdrawn"]):

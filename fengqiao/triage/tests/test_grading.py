@@ -7,11 +7,15 @@ from decimal import Decimal
 
 import pytest
 from django.utils.translation import gettext as _
+from django.utils.translation import override
 
+from fengqiao.core.reasons import render
 from fengqiao.triage.defaults import DEFAULT_SIGNALS
 from fengqiao.triage.grading import (
     GREEN,
     RED,
+    TEXT,
+    TEXT_PEOPLE,
     YELLOW,
     Facts,
     Signal,
@@ -184,7 +188,9 @@ def test_a_badly_written_reason_never_breaks_grading():
 
 
 def test_yuan_formatting():
-    assert yuan(Decimal(800)) == "800元" and yuan(Decimal(12000)) == "1.2万元" and yuan(None) == ""
+    assert render(yuan(Decimal(800))) == "800元" and render(yuan(Decimal(12000))) == "1.2万元" and yuan(None) == ""
+    with override("en"):
+        assert render(yuan(Decimal(800))) == "800 yuan" and render(yuan(Decimal(1_200_000))) == "1,200,000 yuan"
 
 
 def test_rule_checks_name_the_field():
@@ -205,3 +211,32 @@ def test_every_shipped_signal_is_valid():
 def test_of_two_thresholds_on_one_figure_only_the_higher_passed_one_is_a_reason():
     result = graded("小区停车收费不合理", people=40, amount=2_000_000)
     assert result.texts == ["涉及40人，达到30人以上", "涉及金额200万元，达到100万元以上"]
+
+
+# --- reasons are messages, read in the reader's language --------------------------------------------------
+
+
+def test_a_reason_is_stored_once_and_read_in_each_language():
+    result = graded("工地老板拖欠工资三个月，工友们都很着急", people=23, amount=420_000)
+    wages = next(r for r in result.reasons if r.code == "wage_many")
+    money = next(r for r in result.reasons if r.code == "money")
+    assert wages.message["args"] == {"people": 23, "threshold": "10"}  # the figures, not a sentence
+    assert render(wages.message) == "欠薪涉及23人（10人以上）"
+    assert render(money.message) == "涉及金额42万元，达到10万元以上"
+    with override("en"):
+        assert render(wages.message) == "Wage arrears involving 23 people (10 or more)"
+        assert render(money.message) == "Money involved: 420,000 yuan, 100,000 yuan or more"
+
+
+def test_a_reason_an_administrator_wrote_is_shown_as_written_in_every_language():
+    mine = Signal("wage_site", TEXT_PEOPLE, RED, "工地欠薪{people}人，请重点关注", ("欠薪",), threshold=Decimal(5))
+    broken = Signal("broken", TEXT, YELLOW, "写错的占位符{keyword", ("欠薪",))
+    result = grade(facts("工地欠薪，工人没拿到钱", people=8), [mine, broken])
+    for language in ("zh-hans", "en"):
+        with override(language):
+            assert result.texts == ["工地欠薪8人，请重点关注", "写错的占位符{keyword"]
+
+
+def test_plain_text_stored_before_reasons_were_messages_is_shown_as_it_is():
+    with override("en"):
+        assert render("欠薪涉及23人（10人以上）") == "欠薪涉及23人（10人以上）"

@@ -69,7 +69,6 @@ def test_bad_input_gets_an_empty_list_or_a_sensible_answer(models):
     assert registry.classify_category("", "") == []
     assert registry.classify_category("字", None) == []
     assert registry.classify_category("<p></p>", "\x00\x01") == []
-    assert registry.classify_service_type("", "") == []
     traditional = registry.classify_category("公司拖欠員工薪資", "老闆拖欠工資三個月，勞動合同也沒簽")
     assert traditional[0].label == "劳动和社会保障"
     english = registry.classify_category("Unpaid wages", "My employer has not paid my salary for three months.")
@@ -96,18 +95,6 @@ def test_route_unit_falls_back_to_the_centre_when_nothing_decides(models, statem
     assert any(e.startswith(_("fallback: %(reason)s") % {"reason": ""}) for e in render_all(out[0].evidence))
     _check_distribution(out, 3)
     assert out[0].confidence < 0.9  # the centre's share of past dispatches, not certainty
-
-
-def test_service_type_is_a_transparent_rule_model():
-    out = registry.classify_service_type("邻里纠纷", "楼上邻居漏水，协商不成，希望社区调解")
-    assert out[0].label == "mediation"
-    assert any("调解" in e for e in render_all(out[0].evidence))
-    assert _("keyword rules, not learned from labelled data (a rough confidence)") in render_all(out[0].evidence)
-    _check_distribution(out, 3)
-    assert {s.label for s in registry.classify_service_type("问题", "路灯坏了", k=5)} == {
-        "mediation", "legal", "psychological", "assistance", "complaint"}
-    assert registry.classify_service_type("路灯", "小区路灯坏了很久")[0].label == "complaint"
-    assert registry.classify_service_type("求助", "最近情绪低落，失眠，想不开")[0].label == "psychological"
 
 
 def test_versions_and_hot_swap_through_the_pointer_file(tmp_path, settings):

@@ -46,8 +46,8 @@ def test_a_case_arrives_graded_red_by_the_rules_with_its_reasons(gm_rules, make_
                      category=resolve_category("劳资纠纷"), service_type=ServiceType.MEDIATION)
     case.refresh_from_db()
     assert case.grade == "red"
-    assert "文本出现聚集、集体上访信号：“聚集”" in case.grade_reasons
-    assert "欠薪涉及36人（10人以上）" in case.grade_reasons and "涉及金额42万元，达到10万元以上" in case.grade_reasons
+    assert "文本出现聚集、集体上访信号：“聚集”" in render_all(case.grade_reasons)
+    assert "欠薪涉及36人（10人以上）" in render_all(case.grade_reasons) and "涉及金额42万元，达到10万元以上" in render_all(case.grade_reasons)
     # graded before it is saved: one timeline line, version 1, and the class 1 review clock (10 minutes) from the start
     assert [e.action for e in case.events.all()] == [Action.SUBMIT] and case.version == 1
     assert case.due_at - case.submitted_at <= timedelta(minutes=10)
@@ -116,7 +116,6 @@ def test_without_rule_and_model_the_district_centre_dispatches_by_hand(gm_rules,
 def test_the_models_suggest_category_service_and_unit_with_evidence(gm_rules, make_case, models, org):
     models.category = [Suggestion("劳动和社会保障", 0.91, ["欠薪", "工资"]), Suggestion("城乡建设", 0.05),
                        Suggestion("不存在的分类", 0.02)]
-    models.service_type = [Suggestion("mediation", 0.7, ["纠纷"]), Suggestion("complaint", 0.2)]
     models.router = [Suggestion("区人力资源局", 0.8, ["欠薪 → 人力资源局"]), Suggestion("区住房建设局", 0.1),
                      Suggestion("龙岗区智慧城市运行中心", 0.05)]
     case = make_case(description="公司拖欠工资两个月，老板失联。")
@@ -124,7 +123,6 @@ def test_the_models_suggest_category_service_and_unit_with_evidence(gm_rules, ma
     assert s[Part.CATEGORY].label == "劳动和社会保障" and s[Part.CATEGORY].confidence == pytest.approx(0.91)
     assert s[Part.CATEGORY].model_version == "c1" and s[Part.CATEGORY].evidence == ["欠薪", "工资"]
     assert [a["label"] for a in s[Part.CATEGORY].alternatives] == ["城乡建设"]
-    assert s[Part.SERVICE_TYPE].value == "mediation" and s[Part.SERVICE_TYPE].model_version == "s1"
     # no category on the case: the rules route by the suggested category
     assert s[Part.UNIT].label == "光明区人力资源局" and s[Part.UNIT].source == SuggestionSource.RULES
     assert _("Category taken from the suggestion above (“%(name)s”).") % {"name": "劳动和社会保障"} in render_all(
@@ -181,7 +179,8 @@ def test_a_failing_model_never_loses_a_submission(gm_rules, make_case, models, o
     assert Case.objects.filter(pk=case.pk).exists() and case.grade == "red"
     s = suggestions(case)
     assert s[Part.UNIT].label == "光明区人力资源局"  # the rules still route
-    assert s[Part.CATEGORY].source == SuggestionSource.FALLBACK and s[Part.SERVICE_TYPE].source == "fallback"
+    assert s[Part.CATEGORY].source == SuggestionSource.FALLBACK
+    assert s[Part.SERVICE_TYPE].value == "mediation" and s[Part.SERVICE_TYPE].source == "rules"  # no model involved
 
 
 def test_a_crash_inside_triage_leaves_the_case_as_submitted(gm_rules, make_case, monkeypatch):
@@ -205,6 +204,32 @@ def test_one_failing_part_does_not_stop_the_others(gm_rules, make_case, monkeypa
     monkeypatch.setattr(ts, "_suggest_grade", boom)
     case = make_case(category=resolve_category("劳动和社会保障"))
     assert set(suggestions(case)) == {Part.SERVICE_TYPE, Part.CATEGORY, Part.UNIT}
+
+
+WAGES_GROUP = "我们13名工人在工地干了半年，老板拖欠工资三个月不发，投诉多次没有结果。"
+
+
+def test_the_service_type_of_a_group_wage_case_is_a_rule_with_its_reason_and_no_confidence(gm_rules, make_case,
+                                                                                            cast):
+    case = make_case(title="投诉老板拖欠工资", description=WAGES_GROUP, people_count=13,
+                     service_type=ServiceType.COMPLAINT)
+    s = suggestions(case)[Part.SERVICE_TYPE]
+    assert (s.value, s.source, s.rule, s.confidence) == ("mediation", SuggestionSource.RULES, "wage_group", None)
+    assert not s.needs_operator and not s.is_guess  # a rule that applies is an answer, not a guess
+    assert "劳资纠纷" in render(s.evidence[0]) and "13" in render(s.evidence[0])
+    assert [(a["value"], a["confidence"]) for a in s.alternatives] == [("complaint", None)]
+    ts.triage_accept(case=case, actor=cast.op_community, part=Part.SERVICE_TYPE)  # one click
+    case.refresh_from_db()
+    assert case.service_type == "mediation"
+
+
+def test_when_no_service_rule_applies_the_panel_asks_a_person(gm_rules, make_case, cast):
+    case = make_case(description="小区门口的路灯坏了一个星期，晚上出行不便。")
+    s = suggestions(case)[Part.SERVICE_TYPE]
+    assert (s.value, s.source, s.confidence, s.needs_operator) == ("", SuggestionSource.FALLBACK, None, True)
+    assert render_all(s.evidence) == [_("No rule of the service-type table applies: a person decides from the text.")]
+    with pytest.raises(ValidationError):
+        ts.triage_accept(case=case, actor=cast.op_community, part=Part.SERVICE_TYPE)
 
 
 # --- a person decides ------------------------------------------------------------------------------
@@ -281,7 +306,7 @@ def test_overriding_the_grade_needs_a_note_and_goes_on_the_timeline(gm_rules, ma
                       note="已核实：工资已于今日全部结清，工人已离开")
     case.refresh_from_db()
     assert case.grade == "yellow"
-    assert case.grade_reasons[0] == _("Set by a person: %(note)s") % {"note": "已核实：工资已于今日全部结清，工人已离开"}
+    assert render(case.grade_reasons[0]) == _("Set by a person: %(note)s") % {"note": "已核实：工资已于今日全部结清，工人已离开"}
     event = case.events.filter(action=Action.REGRADE).last()
     assert event.actor == cast.op_community and event.reason == "已核实：工资已于今日全部结清，工人已离开"
     assert suggestions(case)[Part.GRADE].status == SuggestionStatus.CORRECTED
@@ -351,7 +376,7 @@ def test_merge_keeps_parties_and_attachments_counts_me_too_and_grades_again(gm_r
     assert main.people_count == 6
     note = main.events.filter(action=Action.NOTE, data__has_key="merged").get()
     assert note.data == {"merged": dup.code, "me_too": 1}
-    assert main.grade == "yellow" and main.grade_reasons == ["涉及6人，属群体性诉求（5人以上）"]
+    assert main.grade == "yellow" and render_all(main.grade_reasons) == ["涉及6人，属群体性诉求（5人以上）"]
     assert main.events.filter(action=Action.REGRADE, actor=None).exists()  # re-graded by the platform
     assert Notification.objects.filter(case=main, kind="case_regraded").exists()  # upward: the holder is told
 
@@ -368,7 +393,7 @@ def test_information_the_resident_adds_is_graded_and_a_rise_tells_the_owners(gm_
 
     cs.case_add_information(case=case, actor=None, text="  今天工友们已经在厂门口拉横幅了。 ")
     case.refresh_from_db()
-    assert case.grade == "red" and "文本出现拉横幅、举牌信号：“拉横幅”" in case.grade_reasons
+    assert case.grade == "red" and "文本出现拉横幅、举牌信号：“拉横幅”" in render_all(case.grade_reasons)
     note = case.events.get(action=Action.NOTE, is_public=True)
     assert note.reason == "今天工友们已经在厂门口拉横幅了。" and note.data == {CaseEvent.INFORMATION: True}
     assert case.events.filter(action=Action.REGRADE, actor=None).exists()
@@ -425,7 +450,7 @@ def test_corrections_retrain_and_the_new_version_is_used(gm_rules, make_case, ca
         models.versions["category"] = "c2"  # what train_triage writes, the registry reports
 
     monkeypatch.setattr(tasks, "call_command", train)
-    assert tasks.retrain() == {"category": "c1", "service_type": "s1", "dispatch": "r1"}  # nothing new: no run
+    assert tasks.retrain() == {"category": "c1", "dispatch": "r1"}  # nothing new: no run
     assert trained == []
     ts.triage_correct(case=first, actor=cast.op_community, part=Part.CATEGORY,
                       value=str(resolve_category("劳动和社会保障").pk))
@@ -462,7 +487,7 @@ def test_repeat_complainant_is_graded_from_the_phone_history(gm_rules, make_case
         make_case(parties=[applicant("13700000009")], submitted_at=now - timedelta(days=days))
     third = make_case(parties=[applicant("13700000009")], submitted_at=now)
     third.refresh_from_db()
-    assert third.grade == "yellow" and third.grade_reasons == ["同一电话30天内已提出3件诉求（重复来访）"]
+    assert third.grade == "yellow" and render_all(third.grade_reasons) == ["同一电话30天内已提出3件诉求（重复来访）"]
 
 
 def test_a_category_decision_routes_again_while_the_unit_is_open(gm_rules, make_case, cast, org):

@@ -16,7 +16,10 @@ from fengqiao.cases.models import Case, CaseEvent, Party, ServiceType
 from fengqiao.cases.workflow import Action, Status
 from fengqiao.core.reasons import render
 from fengqiao.routing.services import resolve_category
+from fengqiao.triage import mlclient
 from fengqiao.triage.models import Part, SuggestionStatus, TriageCorrection, TriageSuggestion
+
+REAL_REGISTRY = mlclient.registry  # before the tests' fixture switches the models off
 
 pytestmark = pytest.mark.django_db
 
@@ -235,3 +238,54 @@ def test_a_rule_reference_and_the_labels_of_choices_are_worded_for_the_reader(gm
     with override("en"):
         shown = str(ServiceType(service.value).label)
     assert shown.isascii() and escape(shown) in part_html(html, "service_type")
+
+
+# --- the service type is a rule; grade reasons are read in the reader's language --------------------------
+
+WAGES_GROUP = "我们23名工人在工地干了半年，老板拖欠工资三个月不发，投诉多次没有结果。"
+
+
+def why_this_grade(html: str) -> list[str]:
+    match = re.search(r'<ul class="reasons">(.*?)</ul>', html, re.S)
+    assert match, "no “Why this grade” list"
+    return re.findall(r"<li>(.*?)</li>", match.group(1), re.S)
+
+
+@pytest.mark.parametrize(("language", "words"), [("zh-hans", ("劳资纠纷", "纠纷调解", "规则判定")),
+                                                  ("en", ("labour dispute", "dispute mediation", "by the rules"))])
+def test_the_service_type_is_shown_as_a_rule_with_its_reason_and_no_percentage(
+        gm_rules, make_case, cast, client_for, settings, monkeypatch, language, words):
+    monkeypatch.setattr(mlclient, "registry", REAL_REGISTRY)  # whatever the platform would really answer
+    case = make_case(title="投诉老板拖欠工资", description=WAGES_GROUP, people_count=23,
+                     service_type=ServiceType.COMPLAINT)
+    client = client_for(cast.op_community)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+    service = part_html(page(client, case), "service_type")
+    with override(language):
+        mediation = str(ServiceType.MEDIATION.label)
+    assert re.search(rf'<strong class="value">{re.escape(mediation)}</strong>', service)
+    assert "%" not in service and 'class="confidence"' not in service
+    assert all(escape(w) in service for w in words) and "23" in service
+    assert reverse("triage:accept", args=[case.code, "service_type"]) in service  # a rule's answer: one click
+
+
+def test_grade_reasons_are_read_in_the_readers_language(gm_rules, make_case, cast, client_for, settings):
+    case = make_case(title="工地欠薪", description=WAGES_GROUP, people_count=23, amount=420_000)
+    client = client_for(cast.op_community)
+    html = page(client, case)
+    assert {"欠薪涉及23人（10人以上）", "涉及金额42万元，达到10万元以上"} <= set(why_this_grade(html))
+    assert "欠薪涉及23人（10人以上）" in part_html(html, "grade")
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    html = page(client, case)
+    assert {"Wage arrears involving 23 people (10 or more)", "Money involved: 420,000 yuan, 100,000 yuan or more"} <= set(
+        why_this_grade(html))
+    grade = part_html(html, "grade")
+    assert "Wage arrears involving 23 people (10 or more)" in grade and "欠薪" not in grade
+
+
+def test_grade_reasons_stored_as_text_before_are_shown_as_they_are(gm_rules, make_case, cast, client_for, settings):
+    case = make_case(title="工地欠薪", description=WAGES_GROUP, people_count=23)
+    Case.objects.filter(pk=case.pk).update(grade_reasons=["欠薪涉及23人（10人以上）"])
+    client = client_for(cast.op_community)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    assert why_this_grade(page(client, case)) == ["欠薪涉及23人（10人以上）"]
