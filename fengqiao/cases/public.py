@@ -78,7 +78,7 @@ PUBLIC_STEPS: dict[str, Step | None] = {
 ADDED_INFORMATION = Step(_("What you added"), Words.RESIDENT_OWN, unit="")
 FILE_ADDED = Step(_("File added"), own_label=_("You added a file"))
 # A step that names its unit, when the unit is not known.
-FALLBACK_LABELS = {
+FALLBACK_LABELS: dict[str, Promise] = {
     Action.DISPATCH: _("Sent to the unit that handles it"),
     Action.REDISPATCH: _("Sent to another unit"),
     Action.RETURN_REFUSE: _("Sent back to the unit"),
@@ -137,16 +137,17 @@ def public_entry(event: CaseEvent, case: Case, units: dict[int, OrgUnit] | None 
         unit = found.name if found else ""
     else:
         unit = ""
-    label = step.own_label if mine and step.own_label is not None else step.label
-    if "%(unit)s" in str(label):
+    template = step.own_label if mine and step.own_label is not None else step.label
+    label = str(template)
+    if "%(unit)s" in label:
         # A step that names its unit shows it in the label; without a name it falls back to the plain step.
-        label = str(label) % {"unit": unit} if unit else FALLBACK_LABELS.get(event.action, label)
+        label = label % {"unit": unit} if unit else str(FALLBACK_LABELS.get(event.action, template))
         shown_unit = ""
     else:
         shown_unit = "" if mine else unit
     shows_words = step.words is Words.FOR_RESIDENT or (step.words is Words.RESIDENT_OWN and mine)
     text = event.reason.strip() if shows_words else ""
-    return PublicEntry(action=event.action, at=event.at, label=str(label), text=text, unit=shown_unit,
+    return PublicEntry(action=event.action, at=event.at, label=label, text=text, unit=shown_unit,
                        by_resident=mine)
 
 
