@@ -5,9 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.cases.models import Case, Category, Channel, Grade, ServiceType
+from fengqiao.cases.models import Case, Category, Channel, Grade, Outcome, Satisfaction, ServiceType
 from fengqiao.cases.selectors import QUEUES
-from fengqiao.cases.workflow import Action, Status, needs_reason
+from fengqiao.cases.workflow import Action, ReasonRule, Status, reason_missing, reason_rule
 from fengqiao.org.models import OrgUnit, Region, Role
 from fengqiao.org.rules import CENTRE_KINDS
 
@@ -54,18 +54,10 @@ class CaseFilterForm(forms.Form):
         return data
 
 
-OUTCOME_CHOICES = [
-    ("resolved", _("Resolved")),
-    ("partly", _("Partly resolved")),
-    ("not_resolved", _("Not resolved: referred to arbitration or litigation")),
-]
-SATISFACTION_CHOICES = [
-    ("satisfied", _("Satisfied")),
-    ("basically_satisfied", _("Basically satisfied")),
-    ("dissatisfied", _("Dissatisfied")),
-]
+OUTCOME_CHOICES = Outcome.choices
+SATISFACTION_CHOICES = Satisfaction.choices
 
-# Which extra fields each action asks for (besides the reason when the workflow needs one).
+# Which extra fields each action asks for (besides the reason box: workflow.reason_rule decides that one).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     Action.DISPATCH: ("unit", "assisting"),
     Action.REDISPATCH: ("unit",),
@@ -78,8 +70,19 @@ ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     Action.MERGE: ("into",),
     Action.REGRADE: ("grade",),
 }
-# Actions whose note is asked for although the workflow does not insist on a reason.
-NOTE_ACTIONS = frozenset({Action.PROGRESS, Action.RESOLVE, Action.NOTE, Action.REDISPATCH, Action.SUPERVISE})
+# What the reason box is called where "Reason / note" would not say what to write.
+REASON_LABELS = {
+    Action.PROGRESS: _("What was done"),
+    Action.RESOLVE: _("Result for the resident"),
+    Action.NOTE: _("Note"),
+    Action.WITHDRAW: _("Reason (optional)"),
+    Action.EXTENSION_DECIDE: _("Reason (required when you refuse)"),
+}
+
+
+def action_auto_id(action: str) -> str:
+    """Ids of one action's fields ("act-extension_decide-reason"): every form on the case page has its own."""
+    return f"act-{action}-%s"
 
 
 class ActionForm(forms.Form):
@@ -97,16 +100,19 @@ class ActionForm(forms.Form):
     grade = forms.ChoiceField(label=_("Grade"), choices=Grade.choices, required=False)
 
     def __init__(self, *args, action: str, case: Case, **kwargs):
+        kwargs.setdefault("auto_id", action_auto_id(action))
         super().__init__(*args, **kwargs)
         from fengqiao.accounts.models import User
 
         self.action, self.case = action, case
         wanted = set(ACTION_FIELDS.get(action, ())) | {"version"}
-        if needs_reason(action) or action in NOTE_ACTIONS:
+        rule = reason_rule(action)
+        if rule != ReasonRule.NEVER:
             wanted.add("reason")
         for name in list(self.fields):
             if name not in wanted:
                 del self.fields[name]
+        self.order_fields([*ACTION_FIELDS.get(action, ()), "reason"])  # decide first, then say why
         district_path = case.holder_unit.path.split("/")[1]
         targets = OrgUnit.objects.filter(path__startswith=f"/{district_path}/", is_active=True).exclude(kind__in=CENTRE_KINDS)
         if "unit" in self.fields:
@@ -123,9 +129,29 @@ class ActionForm(forms.Form):
         for name in ("outcome", "satisfaction", "days", "approve", "into", "grade"):
             if name in self.fields:
                 self.fields[name].required = True
-        if "reason" in self.fields and (needs_reason(action) or action in (Action.PROGRESS, Action.RESOLVE, Action.NOTE)):
-            self.fields["reason"].required = True
-            self.fields["reason"].error_messages["required"] = _("A reason is required for this action.")
+        if "reason" in self.fields:
+            self.fields["reason"].label = REASON_LABELS.get(action, self.fields["reason"].label)
+            if rule == ReasonRule.REQUIRED:
+                self.fields["reason"].required = True
+                self.fields["reason"].error_messages["required"] = reason_missing(action, "")
+        if action == Action.EXTENSION_DECIDE:
+            self._describe_pending_extension()
+
+    def _describe_pending_extension(self) -> None:
+        from fengqiao.cases.services import pending_extension
+
+        request = pending_extension(self.case)
+        if request is not None:
+            self.fields["approve"].help_text = _("Asked for %(days)s more days: %(reason)s") % {
+                "days": request.data.get("days"), "reason": request.reason}
+
+    def clean(self):
+        data = super().clean()
+        if "reason" in self.fields and "reason" not in self.errors:
+            missing = reason_missing(self.action, data.get("reason") or "", approve=data.get("approve"))
+            if missing:
+                self.add_error("reason", missing)
+        return data
 
     def clean_into(self):
         code = self.cleaned_data["into"].strip().upper()

@@ -27,6 +27,22 @@ class Grade(models.TextChoices):
     GREEN = "green", _("Class 3 (green)")
 
 
+class Outcome(models.TextChoices):
+    """What the handling unit records when it resolves a case."""
+
+    RESOLVED = "resolved", _("Resolved")
+    PARTLY = "partly", _("Partly resolved")
+    NOT_RESOLVED = "not_resolved", _("Not resolved: referred to arbitration or litigation")
+
+
+class Satisfaction(models.TextChoices):
+    """How satisfied the resident is with the result (asked by the resident's confirmation or a return visit)."""
+
+    SATISFIED = "satisfied", _("Satisfied")
+    BASICALLY_SATISFIED = "basically_satisfied", _("Basically satisfied")
+    DISSATISFIED = "dissatisfied", _("Dissatisfied")
+
+
 class Channel(models.TextChoices):
     WEB = "web", _("Public web form")
     WALK_IN = "walk_in", _("Walk-in")
@@ -131,8 +147,8 @@ class Case(models.Model):
     merged_into = models.ForeignKey(
         "self", verbose_name=_("merged into"), null=True, blank=True, on_delete=models.PROTECT, related_name="merged"
     )
-    outcome = models.CharField(_("outcome"), max_length=16, blank=True)
-    satisfaction = models.CharField(_("satisfaction"), max_length=24, blank=True)  # "basically_satisfied"
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices, blank=True)
+    satisfaction = models.CharField(_("satisfaction"), max_length=24, choices=Satisfaction.choices, blank=True)
     reopen_count = models.PositiveSmallIntegerField(_("times reopened"), default=0)
     due_at = models.DateTimeField(_("current step due"), null=True, blank=True, db_index=True)
 

@@ -30,11 +30,13 @@ from fengqiao.cases.models import (
     Category,
     Channel,
     Grade,
+    Outcome,
     Party,
+    Satisfaction,
     ServiceType,
 )
 from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
-from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action, Status, needs_reason, transition
+from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action, Status, reason_missing, transition
 from fengqiao.notifications.services import notify, unit_members
 from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit, Region, Role, ServicePoint
@@ -276,14 +278,16 @@ def _act(
     is_public: bool = True,
     at: datetime | None = None,
     expected_version: int | None = None,
+    approve: bool | None = None,
 ) -> Case:
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConcurrentUpdate(_("This case was changed by someone else a moment ago. Reload it and try again."))
     _check_right(actor, action, locked)
     acting_unit = _actor_unit(actor, locked)  # judged before the change: a returning unit no longer holds the case
-    if needs_reason(action) and not reason.strip():
-        raise ValidationError({"reason": _("A reason is required for this action.")})
+    missing = reason_missing(action, reason, approve=approve)  # the one rule (workflow.reason_rule) the forms use too
+    if missing:
+        raise ValidationError({"reason": missing})
     before = locked.status
     new_status = transition(action, before, held_from=locked.held_from)
     now = at or timezone.now()
@@ -330,8 +334,6 @@ def case_dispatch(
     expected_version: int | None = None,
 ) -> Case:
     action = Action.DISPATCH if case.status == Status.ACCEPTED else Action.REDISPATCH
-    if action == Action.REDISPATCH and not note:
-        raise ValidationError({"reason": _("Say why the case goes to another unit.")})
     _act(
         case,
         action=action,
@@ -370,8 +372,6 @@ def case_start(*, case: Case, actor, at: datetime | None = None, expected_versio
 
 
 def case_progress(*, case: Case, actor, note: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
-    if not note.strip():
-        raise ValidationError({"reason": _("Write what was done.")})
     return _act(case, action=Action.PROGRESS, actor=actor, reason=note, at=at, expected_version=expected_version)
 
 
@@ -465,8 +465,6 @@ def case_withdraw(*, case: Case, actor, reason: str = "", at: datetime | None = 
 def case_resolve(*, case: Case, actor, outcome: str, note: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": _("Choose an outcome.")})
-    if not note.strip():
-        raise ValidationError({"reason": _("Describe the result for the resident.")})
     return _act(case, action=Action.RESOLVE, actor=actor, reason=note, changes={"outcome": outcome}, at=at, expected_version=expected_version)
 
 
@@ -485,7 +483,7 @@ def case_reopen(*, case: Case, actor, reason: str, at: datetime | None = None, e
         action=Action.REOPEN,
         actor=actor,
         reason=reason,
-        changes={"reopen_count": case.reopen_count + 1, "satisfaction": "dissatisfied"},
+        changes={"reopen_count": case.reopen_count + 1, "satisfaction": Satisfaction.DISSATISFIED},
         at=at,
         expected_version=expected_version,
     )
@@ -496,8 +494,6 @@ def case_close(*, case: Case, actor, at: datetime | None = None, expected_versio
 
 
 def case_note(*, case: Case, actor, text: str, internal: bool = True, at: datetime | None = None, expected_version: int | None = None) -> Case:
-    if not text.strip():
-        raise ValidationError({"reason": _("The note is empty.")})
     return _act(case, action=Action.NOTE, actor=actor, reason=text, is_public=not internal, at=at, expected_version=expected_version)
 
 
@@ -611,11 +607,9 @@ def case_extension_decide(*, case: Case, actor, approve: bool, reason: str = "",
     request = pending_extension(case)
     if request is None:
         raise ValidationError({"reason": _("There is no extension request to decide.")})
-    if not approve and not reason.strip():
-        raise ValidationError({"reason": _("Say why the extension is refused.")})
     _act(case, action=Action.EXTENSION_DECIDE, actor=actor, reason=reason,
          data={"approved": approve, "days": request.data["days"]}, is_public=False, at=at,
-         expected_version=expected_version)
+         expected_version=expected_version, approve=approve)
     if approve:
         deadline_extend(case, days=request.data["days"])
     return case
@@ -723,5 +717,5 @@ def case_record_deadline_event(*, case: Case, action: str, step: str, due: datet
     return _act(case, action=action, actor=None, data={"step": step, "due_at": due.isoformat()}, is_public=False, at=at)
 
 
-OUTCOMES = {"resolved", "partly", "not_resolved"}
-SATISFACTION = {"satisfied", "basically_satisfied", "dissatisfied"}
+OUTCOMES = frozenset(Outcome.values)
+SATISFACTION = frozenset(Satisfaction.values)

@@ -8,8 +8,10 @@ and they ask `transition()` first.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -74,41 +76,61 @@ ANY_OPEN = OPEN_STATES
 SAME = None
 
 
+StrOrPromise = str | Promise
+
+
+class ReasonRule(StrEnum):
+    """Whether an action takes a reason (a note on the timeline), and when it must be given."""
+
+    NEVER = "never"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+    REQUIRED_WHEN_REFUSED = "required_when_refused"  # a decision (approve=False) must say why
+
+
 @dataclass(frozen=True)
 class Move:
     sources: frozenset[str]
     target: str | None
-    needs_reason: bool = False
+    reason: ReasonRule = ReasonRule.NEVER
+
+    @property
+    def needs_reason(self) -> bool:
+        return self.reason == ReasonRule.REQUIRED
+
+
+R = ReasonRule
 
 
 TRANSITIONS: dict[str, Move] = {
     Action.ACCEPT: Move(frozenset({S.SUBMITTED}), S.ACCEPTED),
-    Action.REJECT: Move(frozenset({S.SUBMITTED}), S.REJECTED, needs_reason=True),
+    Action.REJECT: Move(frozenset({S.SUBMITTED}), S.REJECTED, reason=R.REQUIRED),
     Action.MERGE: Move(frozenset({S.SUBMITTED, S.ACCEPTED}), S.MERGED),
     Action.DISPATCH: Move(frozenset({S.ACCEPTED}), S.DISPATCHED),
-    Action.REDISPATCH: Move(frozenset({S.DISPATCHED, S.RETURNED, S.SIGNED, S.IN_PROGRESS}), S.DISPATCHED),
-    Action.RETURN: Move(frozenset({S.DISPATCHED, S.SIGNED}), S.RETURNED, needs_reason=True),
-    Action.RETURN_REFUSE: Move(frozenset({S.RETURNED}), S.DISPATCHED, needs_reason=True),
+    Action.REDISPATCH: Move(frozenset({S.DISPATCHED, S.RETURNED, S.SIGNED, S.IN_PROGRESS}), S.DISPATCHED,
+                            reason=R.REQUIRED),
+    Action.RETURN: Move(frozenset({S.DISPATCHED, S.SIGNED}), S.RETURNED, reason=R.REQUIRED),
+    Action.RETURN_REFUSE: Move(frozenset({S.RETURNED}), S.DISPATCHED, reason=R.REQUIRED),
     Action.SIGN: Move(frozenset({S.DISPATCHED}), S.SIGNED),
     Action.START: Move(frozenset({S.SIGNED}), S.IN_PROGRESS),
-    Action.PROGRESS: Move(frozenset({S.SIGNED, S.IN_PROGRESS}), S.IN_PROGRESS),
-    Action.EXTENSION_REQUEST: Move(WORKING_STATES, SAME, needs_reason=True),
-    Action.EXTENSION_DECIDE: Move(WORKING_STATES | {S.ON_HOLD}, SAME),
+    Action.PROGRESS: Move(frozenset({S.SIGNED, S.IN_PROGRESS}), S.IN_PROGRESS, reason=R.REQUIRED),
+    Action.EXTENSION_REQUEST: Move(WORKING_STATES, SAME, reason=R.REQUIRED),
+    Action.EXTENSION_DECIDE: Move(WORKING_STATES | {S.ON_HOLD}, SAME, reason=R.REQUIRED_WHEN_REFUSED),
     Action.ESCALATE: Move(frozenset({S.ACCEPTED, S.RETURNED, S.DISPATCHED, S.SIGNED, S.IN_PROGRESS}), S.ACCEPTED,
-                          needs_reason=True),
-    Action.SUPERVISE: Move(ANY_OPEN, SAME, needs_reason=True),
-    Action.HOLD: Move(WORKING_STATES, S.ON_HOLD, needs_reason=True),
+                          reason=R.REQUIRED),
+    Action.SUPERVISE: Move(ANY_OPEN, SAME, reason=R.REQUIRED),
+    Action.HOLD: Move(WORKING_STATES, S.ON_HOLD, reason=R.REQUIRED),
     Action.RESUME: Move(frozenset({S.ON_HOLD}), SAME),
-    Action.WITHDRAW: Move(ANY_OPEN - {S.RESOLVED}, S.WITHDRAWN),
-    Action.RESOLVE: Move(WORKING_STATES, S.RESOLVED),
+    Action.WITHDRAW: Move(ANY_OPEN - {S.RESOLVED}, S.WITHDRAWN, reason=R.OPTIONAL),
+    Action.RESOLVE: Move(WORKING_STATES, S.RESOLVED, reason=R.REQUIRED),
     Action.CONFIRM: Move(frozenset({S.RESOLVED}), S.CONFIRMED),
-    Action.REOPEN: Move(frozenset({S.RESOLVED}), S.IN_PROGRESS, needs_reason=True),
+    Action.REOPEN: Move(frozenset({S.RESOLVED}), S.IN_PROGRESS, reason=R.REQUIRED),
     Action.CLOSE: Move(frozenset({S.CONFIRMED}), S.CLOSED),
     Action.ASSIGN: Move(ANY_OPEN, SAME),
     Action.ASSIST: Move(frozenset({S.DISPATCHED, S.SIGNED, S.IN_PROGRESS}), SAME),
-    Action.NOTE: Move(ANY_OPEN | TERMINAL_STATES | {S.CONFIRMED}, SAME),
-    Action.PII_REVEAL: Move(frozenset(Status.values), SAME),
-    Action.REGRADE: Move(ANY_OPEN, SAME, needs_reason=True),
+    Action.NOTE: Move(ANY_OPEN | TERMINAL_STATES | {S.CONFIRMED}, SAME, reason=R.REQUIRED),
+    Action.PII_REVEAL: Move(frozenset(Status.values), SAME, reason=R.OPTIONAL),
+    Action.REGRADE: Move(ANY_OPEN, SAME, reason=R.REQUIRED),
     # Recorded by the deadline sweep (the platform is the actor); they change no state.
     Action.DEADLINE_REMINDER: Move(ANY_OPEN, SAME),
     Action.DEADLINE_OVERDUE: Move(ANY_OPEN, SAME),
@@ -161,6 +183,36 @@ def allowed_actions(status: str) -> list[str]:
     return [action for action, move in TRANSITIONS.items() if status in move.sources]
 
 
-def needs_reason(action: str) -> bool:
+# What the actor is told when a required reason is missing (the form says the same before the service would).
+REASON_MISSING: dict[str, StrOrPromise] = {
+    Action.REDISPATCH: _("Say why the case goes to another unit."),
+    Action.PROGRESS: _("Write what was done."),
+    Action.RESOLVE: _("Describe the result for the resident."),
+    Action.NOTE: _("The note is empty."),
+    Action.EXTENSION_DECIDE: _("Say why the extension is refused."),
+}
+REASON_MISSING_DEFAULT = _("A reason is required for this action.")
+
+
+def reason_rule(action: str) -> ReasonRule:
+    """Whether `action` takes a reason at all (the form shows the box unless NEVER)."""
     move = TRANSITIONS.get(action)
-    return bool(move and move.needs_reason)
+    return move.reason if move else ReasonRule.NEVER
+
+
+def reason_required(action: str, *, approve: bool | None = None) -> bool:
+    """Whether `action` must come with a reason; a decision needs one when it refuses (approve=False)."""
+    rule = reason_rule(action)
+    return rule == ReasonRule.REQUIRED or (rule == ReasonRule.REQUIRED_WHEN_REFUSED and approve is False)
+
+
+def reason_missing(action: str, reason: str, *, approve: bool | None = None) -> str | None:
+    """The message for a required reason left empty, or None when the reason is fine."""
+    if reason_required(action, approve=approve) and not (reason or "").strip():
+        return str(REASON_MISSING.get(action, REASON_MISSING_DEFAULT))
+    return None
+
+
+def needs_reason(action: str) -> bool:
+    """Always needs a reason, whatever the decision (kept for callers that only ask yes or no)."""
+    return reason_rule(action) == ReasonRule.REQUIRED

@@ -21,3 +21,28 @@ def status_label(value: str) -> str:
     from fengqiao.cases.workflow import Status
 
     return str(Status(value).label) if value in Status.values else value
+
+
+@register.filter
+def event_detail(event) -> str:
+    """What a timeline line's stored data says, in the reader's words (never the stored values)."""
+    from django.utils.translation import gettext as _
+    from django.utils.translation import ngettext
+
+    from fengqiao.cases.models import Grade
+    from fengqiao.cases.workflow import Action
+
+    data = event.data or {}
+    if event.action == Action.EXTENSION_REQUEST and data.get("days"):
+        return ngettext("%(n)d more day asked for", "%(n)d more days asked for", data["days"]) % {"n": data["days"]}
+    if event.action == Action.EXTENSION_DECIDE and "approved" in data:
+        if data["approved"]:
+            days = data.get("days") or 0
+            return ngettext("Approved: %(n)d more day", "Approved: %(n)d more days", days) % {"n": days}
+        return _("Refused")
+    if event.action == Action.REGRADE and data.get("to") in Grade.values:
+        old = Grade(data["from"]).label if data.get("from") in Grade.values else "—"
+        return f"{old} → {Grade(data['to']).label}"
+    if event.action == Action.CONFIRM and data.get("by"):
+        return _("by the resident") if data["by"] == "resident" else _("on a return visit")
+    return ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import deque
 
 import pytest
+from django.utils import translation
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Assignment, Case, CaseEvent
@@ -13,10 +14,13 @@ from fengqiao.cases.workflow import (
     TERMINAL_STATES,
     TRANSITIONS,
     Action,
+    ReasonRule,
     Status,
     TransitionError,
     allowed_actions,
     needs_reason,
+    reason_missing,
+    reason_rule,
     transition,
 )
 
@@ -64,15 +68,30 @@ def test_unknown_action_is_refused():
 def test_reasons_are_required_exactly_where_the_rules_say():
     assert {a for a in Action if needs_reason(a)} == {
         Action.REJECT,
+        Action.REDISPATCH,
         Action.RETURN,
         Action.RETURN_REFUSE,
+        Action.PROGRESS,
         Action.EXTENSION_REQUEST,
         Action.ESCALATE,
         Action.SUPERVISE,
         Action.HOLD,
+        Action.RESOLVE,
         Action.REOPEN,
+        Action.NOTE,
         Action.REGRADE,
     }
+    assert {a for a in Action if reason_rule(a) == ReasonRule.OPTIONAL} == {Action.WITHDRAW, Action.PII_REVEAL}
+    assert {a for a in Action if reason_rule(a) == ReasonRule.REQUIRED_WHEN_REFUSED} == {Action.EXTENSION_DECIDE}
+
+
+@translation.override("en")
+def test_a_decision_needs_a_reason_only_when_it_refuses():
+    assert reason_missing(Action.EXTENSION_DECIDE, "", approve=True) is None
+    assert reason_missing(Action.EXTENSION_DECIDE, "  ", approve=False) == "Say why the extension is refused."
+    assert reason_missing(Action.EXTENSION_DECIDE, "人手不足不是理由", approve=False) is None
+    assert reason_missing(Action.ACCEPT, "") is None
+    assert reason_missing(Action.HOLD, "") == "A reason is required for this action."
 
 
 def test_terminal_states_only_take_notes_and_reveals():
