@@ -36,6 +36,7 @@ from fengqiao.cases.models import (
     ServiceType,
 )
 from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
+from fengqiao.cases.titles import TITLE_MAX, shorten, title_from_description
 from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action, Status, reason_missing, transition
 from fengqiao.notifications.services import notify, unit_members
 from fengqiao.org.access import Capability, may, scope_for
@@ -150,7 +151,7 @@ def case_submit(
     if not description or len(description.strip()) < 5:
         errors["description"] = _("Please describe what happened in a few words (at least 5 characters).")
     if not title.strip():
-        title = description.strip()[:40]
+        title = title_from_description(description)
     if channel not in Channel.values:
         errors["channel"] = _("Unknown channel.")
     if people_count < 1:
@@ -174,7 +175,7 @@ def case_submit(
         category=category,
         grade=grade,
         grade_reasons=grade_reasons,
-        title=title.strip()[:120],
+        title=shorten(title, TITLE_MAX),
         description=description.strip(),
         people_count=people_count,
         amount=amount,

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.forms import SORTS, ActionForm, CaseFilterForm
+from fengqiao.cases.geo import case_position
 from fengqiao.cases.models import Case, Party
 from fengqiao.cases.permissions import RESIDENT_ACTIONS, available_actions
 from fengqiao.cases.public import public_timeline
@@ -174,6 +175,7 @@ def case_detail(request: HttpRequest, code: str, *, revealed: list[Party] | None
         "assisting": case.assignments.filter(role="assist", is_active=True).select_related("unit"),
         "attachments": case.attachments.all(),
         "boundary": json.dumps(district.boundary) if district and district.boundary else "null",
+        "position": case_position(case),
         "now": timezone.now(),
     }
     return render(request, "cases/case_detail.html", context, status=status)

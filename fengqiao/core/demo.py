@@ -24,6 +24,7 @@ from shapely.geometry import Point, shape
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Category, Channel, Party, ServiceType
+from fengqiao.cases.titles import shorten
 from fengqiao.cases.workflow import Status
 from fengqiao.mediation.models import MediatorKind, Specialty
 from fengqiao.mediation.services import mediator_register
@@ -248,7 +249,7 @@ def seed_cases(*, count: int, rng: random.Random, resident) -> int:
         service = ServiceType.COMPLAINT
         if i % 23 == 5:
             text, people, amount, category_name = RED_SIGNALS[(i // 23) % len(RED_SIGNALS)]
-            description, title = text, text[:24]
+            description, title = text, shorten(text, 24)
             category = Category.objects.filter(name=category_name, parent__isnull=False).first()
             service = ServiceType.MEDIATION
         elif i % 5 == 2:

@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Category, ServiceType
+from fengqiao.cases.titles import TITLE_MAX, shorten
 from fengqiao.imports.defaults import Field
 from fengqiao.intake.validation import clean_coordinates, clean_description, clean_phone, region_for_point
 from fengqiao.org.models import Region, RegionLevel
@@ -310,7 +311,7 @@ def check_row(number: int, values: dict[str, str], ctx: Context) -> RowCheck:
             applicant_name=(values.get(Field.APPLICANT_NAME) or "").strip()[:100],
             phone=phone,
             category=category,
-            title=(values.get(Field.TITLE) or "").strip()[:120],
+            title=shorten(values.get(Field.TITLE) or "", TITLE_MAX),
             address=(values.get(Field.ADDRESS) or "").strip()[:200],
             people_count=people_count or 1,
             amount=amount,

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from fengqiao.cases.models import Case, Channel
+from fengqiao.cases.titles import title_from_description
 from fengqiao.core.home import RESIDENT_STATUS
 from fengqiao.intake.duplicates import cases_for_phone, duplicate_hints
 from fengqiao.intake.forms import GridReportForm, StaffIntakeForm, new_submission_token
@@ -43,7 +44,7 @@ def _history(user, data) -> dict:
     except ValidationError:
         phone = ""
     community = community_by_code(data.get("community", "") or "")
-    title = (data.get("title") or "").strip() or (data.get("description") or "").strip()[:40]
+    title = (data.get("title") or "").strip() or title_from_description(data.get("description") or "")
     return {
         "looked_up": bool(phone or (community and title)),
         "phone": phone,

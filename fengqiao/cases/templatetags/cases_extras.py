@@ -24,6 +24,29 @@ def status_label(value: str) -> str:
 
 
 @register.filter
+def short_title(value, limit: int = 40) -> str:
+    """A title (or any text) on one line, cut with "…" after `limit` characters (fengqiao.cases.titles)."""
+    from fengqiao.cases.titles import shorten
+
+    return shorten(str(value or ""), int(limit))
+
+
+@register.simple_tag
+def case_title(case, limit: int = 40):
+    """The case's title cut to `limit` characters, in a span whose hover title is the whole text (the description
+    when the title was made from it), given only when the reader does not see it all already."""
+    from django.utils.html import format_html
+
+    from fengqiao.cases.titles import shorten, whole_title
+
+    shown = shorten(case.title, int(limit))
+    whole = whole_title(case.title, case.description)
+    if shown == whole:
+        return format_html('<span class="case-title">{}</span>', shown)
+    return format_html('<span class="case-title" title="{}">{}</span>', whole, shown)
+
+
+@register.filter
 def event_detail(event) -> str:
     """What a timeline line's stored data says, in the reader's words (never the stored values)."""
     from django.utils.translation import gettext as _
