@@ -68,4 +68,9 @@ def event_detail(event) -> str:
         return f"{old} → {Grade(data['to']).label}"
     if event.action == Action.CONFIRM and data.get("by"):
         return _("by the resident") if data["by"] == "resident" else _("on a return visit")
+    if event.action in (Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, Action.DEADLINE_ESCALATED):
+        from fengqiao.sla.models import Step
+
+        if data.get("step") in Step.values:
+            return str(Step(data["step"]).label)
     return ""

@@ -187,3 +187,18 @@ def test_outcome_and_satisfaction_are_shown_by_their_labels(language, outcome, s
     assert f'<dd data-field="outcome">{outcome}</dd>' in html
     assert f'<dd data-field="satisfaction">{satisfaction}</dd>' in html
     assert "partly" not in html.replace('data-field="', "") and "basically_satisfied" not in html
+
+
+@pytest.mark.parametrize(("language", "expected"), [
+    ("zh-hans", ["申请延期3天", "已同意：延期3天", "三类（绿色） → 一类（红色）"]),
+    ("en", ["3 more days asked for", "Approved: 3 more days", "Class 3 (green) → Class 1 (red)"]),
+])
+def test_the_timeline_says_what_the_stored_data_of_a_line_means(language, expected, cast, org, make_case, client_for):
+    case = signed_case_with_extension_request(cast, org, make_case)
+    cs.case_extension_decide(case=case, actor=cast.op_community, approve=True)
+    cs.case_regrade(case=case, actor=cast.op_community, grade="red", reason="涉及二十多人")
+    client = client_for(cast.op_community)
+    client.cookies["django_language"] = language
+    html = client.get(reverse("cases:detail", args=[case.code])).content.decode()
+    details = [line.split(">", 1)[1].split("<", 1)[0] for line in html.split('<span class="event-detail"')[1:]]
+    assert details == expected
