@@ -106,6 +106,7 @@ def test_an_operator_refuses_an_extension_and_is_told_next_to_the_box_when_the_r
     assert (decision.data["approved"], decision.reason) == (False, "账目调查可与处置同步进行，不影响按期办结。")
     line = page.locator(".timeline .event-extension_decide")
     assert text["refused"] in line.inner_text() and "账目调查可与处置同步进行" in line.inner_text()
+    page.locator("#case-map path").nth(1).wait_for()  # the page htmx swapped in draws its map again
 
 
 def test_every_label_on_a_handlers_case_page_leads_to_its_own_box(new_page, demo_site):
