@@ -46,16 +46,17 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "whitenoise.runserver_nostatic",
+    # third-party apps through configurations that only name them in the reader's language (same labels)
+    "fengqiao.core.third_party_apps.RunserverNostaticConfig",
     "django.contrib.staticfiles",
-    "django_htmx",
-    "template_partials",
-    "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
-    "axes",
-    "django_tasks",
-    "django_tasks_db",
+    "fengqiao.core.third_party_apps.HtmxConfig",
+    "fengqiao.core.third_party_apps.TemplatePartialsConfig",
+    "fengqiao.core.third_party_apps.OtpConfig",
+    "fengqiao.core.third_party_apps.OtpTotpConfig",
+    "fengqiao.core.third_party_apps.OtpStaticConfig",
+    "fengqiao.core.third_party_apps.AxesConfig",
+    "fengqiao.core.third_party_apps.TasksConfig",
+    "fengqiao.core.third_party_apps.TasksDbConfig",
     "fengqiao.core",
     "fengqiao.accounts",
     "fengqiao.org",
@@ -133,7 +134,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- background work (django-tasks) -------------------------------------------
 REDIS_URL = env_url("REDIS_URL", None)
 if REDIS_URL:
-    INSTALLED_APPS.append("django_rq")
+    INSTALLED_APPS.append("fengqiao.core.third_party_apps.RqConfig")  # django_rq, named in the reader's language
     RQ_QUEUES = {"default": {"URL": REDIS_URL, "DEFAULT_TIMEOUT": 600}}
     # rqworker must run jobs through django-tasks-rq's Job, or every task fails ("'Task' object is not callable").
     RQ = {"JOB_CLASS": "django_tasks_rq.Job"}

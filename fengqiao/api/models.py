@@ -67,14 +67,14 @@ class WebhookEvent(models.TextChoices):
 
 
 class WebhookSubscription(models.Model):
-    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhooks")
+    client = models.ForeignKey(ApiClient, on_delete=models.CASCADE, related_name="webhooks", verbose_name=_("client"))
     url = models.URLField(_("URL"), max_length=300)
     secret = models.CharField(_("signing secret"), max_length=128)
     events = models.JSONField(_("events"), default=list)
     is_active = models.BooleanField(_("active"), default=True)
     # Only timeline events after this one are delivered: a new subscription gets no history.
-    start_event_id = models.BigIntegerField(default=0, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    start_event_id = models.BigIntegerField(_("first timeline event"), default=0, editable=False)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -96,18 +96,21 @@ class DeliveryStatus(models.TextChoices):
 class WebhookDelivery(models.Model):
     """One event for one subscription; claimed, sent and retried by fengqiao.api.webhooks."""
 
-    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries")
-    case_event = models.ForeignKey("cases.CaseEvent", on_delete=models.PROTECT, related_name="+")
+    uuid = models.UUIDField(_("delivery id"), default=uuid.uuid4, unique=True, editable=False)
+    subscription = models.ForeignKey(WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries",
+                                     verbose_name=_("subscription"))
+    case_event = models.ForeignKey("cases.CaseEvent", on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("timeline event"))
     event = models.CharField(_("event"), max_length=40, choices=WebhookEvent.choices)
     payload = models.JSONField(_("payload"))
-    status = models.CharField(max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField()
-    response_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(_("status"),
+                              max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt at"))
+    response_code = models.PositiveSmallIntegerField(_("response code"), null=True, blank=True)
+    last_error = models.TextField(_("last error"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("delivered at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("webhook delivery")
@@ -134,6 +137,8 @@ class WebhookAttempt(models.Model):
     duration_ms = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("webhook attempt")
+        verbose_name_plural = _("webhook attempts")
         ordering = ["delivery", "number"]
         constraints = [models.UniqueConstraint(fields=["delivery", "number"], name="webhookattempt_unique")]
 
@@ -147,6 +152,10 @@ class WebhookCursor(models.Model):
     name = models.CharField(max_length=40, unique=True)
     last_event_id = models.BigIntegerField(default=0)
     updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("webhook cursor")
+        verbose_name_plural = _("webhook cursors")
 
     def __str__(self) -> str:
         return f"{self.name}: {self.last_event_id}"

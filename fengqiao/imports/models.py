@@ -123,24 +123,24 @@ class ImportBatch(models.Model):
     unit = models.ForeignKey(
         "org.OrgUnit", verbose_name=_("unit"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
-    language = models.CharField(max_length=10, default="zh-hans")
+    language = models.CharField(_("language"), max_length=10, default="zh-hans")
     file = models.FileField(_("file"), upload_to="imports/%Y/%m/", max_length=200)
     original_name = models.CharField(_("file name"), max_length=200)
-    sha256 = models.CharField(max_length=64)
+    sha256 = models.CharField(_("SHA-256 of the file"), max_length=64)
     columns = models.JSONField(default=dict, help_text="field -> the heading of the file that carried it")
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.PREVIEWED)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
-    preview_ok = models.PositiveIntegerField(default=0)
-    preview_duplicate = models.PositiveIntegerField(default=0)
-    preview_rejected = models.PositiveIntegerField(default=0)
+    preview_ok = models.PositiveIntegerField(_("rows that can be imported"), default=0)
+    preview_duplicate = models.PositiveIntegerField(_("duplicates found"), default=0)
+    preview_rejected = models.PositiveIntegerField(_("rows to reject"), default=0)
     created_count = models.PositiveIntegerField(_("cases created"), default=0)
     duplicate_count = models.PositiveIntegerField(_("duplicates skipped"), default=0)
     rejected_count = models.PositiveIntegerField(_("rows rejected"), default=0)
-    task_id = models.CharField(max_length=64, blank=True)
+    task_id = models.CharField(_("task"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
-    queued_at = models.DateTimeField(null=True, blank=True)
-    started_at = models.DateTimeField(null=True, blank=True)
-    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(_("queued at"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     objects = BatchQuerySet.as_manager()
@@ -194,6 +194,8 @@ class ImportRow(models.Model):
     processed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        verbose_name = _("import row")
+        verbose_name_plural = _("import rows")
         ordering = ["batch", "number"]
         constraints = [models.UniqueConstraint(fields=["batch", "number"], name="importrow_unique_number")]
         indexes = [models.Index(fields=["batch", "outcome", "number"], name="importrow_batch_outcome")]

@@ -22,6 +22,8 @@ class IdempotencyRecord(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("idempotency record")
+        verbose_name_plural = _("idempotency records")
         constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_unique")]
 
     def __str__(self) -> str:
@@ -39,9 +41,10 @@ class PatrolType(models.TextChoices):
 class GridReport(models.Model):
     """What the grid channel knows beyond the case itself: the kind of patrol that found it."""
 
-    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="grid_report")
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="grid_report",
+                                verbose_name=_("case"))
     patrol_type = models.CharField(_("patrol type"), max_length=12, choices=PatrolType.choices)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("grid report")

@@ -33,7 +33,8 @@ class Specialty(models.TextChoices):
 
 
 class MediatorProfile(models.Model):
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediator_profile")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mediator_profile",
+                                verbose_name=_("user"))
     unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="mediators")
     kind = models.CharField(_("kind"), max_length=20, choices=MediatorKind.choices)
     specialties = models.JSONField(_("specialties"), default=list)

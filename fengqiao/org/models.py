@@ -37,7 +37,7 @@ class Region(models.Model):
     parent = models.ForeignKey(
         "self", verbose_name=_("parent"), null=True, blank=True, on_delete=models.PROTECT, related_name="children"
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False)
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
     case_prefix = models.CharField(
         _("case code prefix"),
         max_length=4,
@@ -105,7 +105,7 @@ class OrgUnit(models.Model):
         on_delete=models.PROTECT,
         related_name="children",
     )
-    path = models.CharField(max_length=255, db_index=True, editable=False)
+    path = models.CharField(_("path"), max_length=255, db_index=True, editable=False)
     domain_hint = models.CharField(_("what it handles"), max_length=200, blank=True)
     source = models.CharField(_("source of the name"), max_length=300, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
@@ -170,7 +170,7 @@ class ServicePoint(models.Model):
     address = models.CharField(_("address"), max_length=200, blank=True)
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    token = models.CharField(max_length=24, unique=True, default=_new_token, editable=False)
+    token = models.CharField(_("token"), max_length=24, unique=True, default=_new_token, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -208,7 +208,7 @@ class Membership(models.Model):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices)
     title = models.CharField(_("job title"), max_length=40, blank=True)
     is_active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("membership")
@@ -238,7 +238,7 @@ class QrPlace(models.Model):
     )
     latitude = models.FloatField(_("latitude"), null=True, blank=True)
     longitude = models.FloatField(_("longitude"), null=True, blank=True)
-    token = models.CharField(max_length=24, unique=True, default=_new_token, editable=False)
+    token = models.CharField(_("token"), max_length=24, unique=True, default=_new_token, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -80,19 +80,19 @@ class DeadlineState(models.TextChoices):
 class Deadline(models.Model):
     """The clock of one step of one case. The sweep marks reminded/alerted/escalated exactly once each."""
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines")
-    step = models.CharField(max_length=12, choices=Step.choices)
-    state = models.CharField(max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
-    started_at = models.DateTimeField()
-    due_at = models.DateTimeField()
-    remind_at = models.DateTimeField()
-    escalate_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
-    paused_seconds_left = models.PositiveIntegerField(null=True, blank=True)
-    extended_days = models.PositiveSmallIntegerField(default=0)
-    reminded_at = models.DateTimeField(null=True, blank=True)
-    alerted_at = models.DateTimeField(null=True, blank=True)
-    escalated_at = models.DateTimeField(null=True, blank=True)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="deadlines", verbose_name=_("case"))
+    step = models.CharField(_("step"), max_length=12, choices=Step.choices)
+    state = models.CharField(_("state"), max_length=10, choices=DeadlineState.choices, default=DeadlineState.OPEN)
+    started_at = models.DateTimeField(_("started at"))
+    due_at = models.DateTimeField(_("due at"))
+    remind_at = models.DateTimeField(_("remind at"))
+    escalate_at = models.DateTimeField(_("escalate at"))
+    closed_at = models.DateTimeField(_("step closed at"), null=True, blank=True)
+    paused_seconds_left = models.PositiveIntegerField(_("seconds left when paused"), null=True, blank=True)
+    extended_days = models.PositiveSmallIntegerField(_("days of extension"), default=0)
+    reminded_at = models.DateTimeField(_("reminded at"), null=True, blank=True)
+    alerted_at = models.DateTimeField(_("alerted at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("deadline")
