@@ -46,6 +46,7 @@ class GradingRuleAdmin(admin.ModelAdmin):
     list_filter = ["kind", "grade", "is_active"]
     search_fields = ["code", "name", "reason"]
     ordering = ["priority", "code"]
+    readonly_fields = ["reason_shown"]
 
     @admin.display(description=_("reason shown"))
     def reason_shown(self, obj: GradingRule) -> str:

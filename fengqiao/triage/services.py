@@ -459,8 +459,8 @@ def triage_correct(*, case: Case, actor, part: str, value: str, note: str = "") 
             raise ValidationError({"value": _("Choose a service type.")})
         cs.case_recategorise(case=case, actor=actor, service_type=value, reason=note)
         label = str(ServiceType(value).label)
+        # kept for a service-type model to come; no model learns from it yet, so no retrain is started
         _training_row(case, task=TriageCorrection.Task.SERVICE_TYPE, label=value, actor=actor)
-        _after_correction()
     elif part == Part.CATEGORY:
         category = Category.objects.select_related("parent").filter(pk=value).first() if value.isdigit() else None
         if category is None:

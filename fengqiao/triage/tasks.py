@@ -18,7 +18,8 @@ def learned_from() -> str:
     from fengqiao.cases.workflow import Status
     from fengqiao.triage.models import TriageCorrection
 
-    latest = TriageCorrection.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    latest = (TriageCorrection.objects.exclude(task=TriageCorrection.Task.SERVICE_TYPE)  # no model learns it
+              .order_by("-pk").values_list("pk", flat=True).first() or 0)
     closed = Case.objects.filter(status__in=[Status.CLOSED, Status.CONFIRMED]).count()
     return f"{latest}:{closed}"
 

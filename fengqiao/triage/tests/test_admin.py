@@ -53,3 +53,17 @@ def test_rules_changed_in_the_table_grade_the_next_case(make_case):
     assert make_case(people_count=3).grade == "yellow"
     GradingRule.objects.filter(code="collective").update(is_active=False)
     assert make_case(people_count=3).grade == "green"
+
+
+@pytest.mark.parametrize(("language", "shown"), [("zh-hans", "欠薪涉及{people}人（{threshold}人以上）"),
+                                                  ("en", "Wage arrears involving {people} people ({threshold} or more)")])
+def test_a_shipped_reason_reads_in_the_administrators_language_and_a_written_one_as_written(admin_client, language,
+                                                                                         shown):
+    GradingRule.objects.create(code="mine", name="我的规则", kind="text", keywords=["工地"], grade="yellow",
+                               reason="工地诉求：“{keyword}”")
+    admin_client.cookies["django_language"] = language
+    html = admin_client.get(reverse("admin:triage_gradingrule_changelist")).content.decode()
+    assert shown in html and "工地诉求：“{keyword}”" in html
+    rule = GradingRule.objects.get(code="wage_many")
+    page = admin_client.get(reverse("admin:triage_gradingrule_change", args=[rule.pk])).content.decode()
+    assert shown in page  # beside the stored message id the form shows how it reads

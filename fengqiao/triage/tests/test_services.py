@@ -287,12 +287,17 @@ def test_correcting_the_category_changes_the_case_records_training_data_and_a_no
     assert len(callbacks) == 1  # the retrain is enqueued once the correction is committed
 
 
-def test_correcting_the_service_type(gm_rules, make_case, cast):
+def test_correcting_the_service_type(gm_rules, make_case, cast, django_capture_on_commit_callbacks):
+    from fengqiao.triage.tasks import learned_from
+
     case = make_case()
-    ts.triage_correct(case=case, actor=cast.op_community, part=Part.SERVICE_TYPE, value="legal", note="")
+    before = learned_from()
+    with django_capture_on_commit_callbacks() as callbacks:
+        ts.triage_correct(case=case, actor=cast.op_community, part=Part.SERVICE_TYPE, value="legal", note="")
     case.refresh_from_db()
     assert case.service_type == "legal"
-    assert TriageCorrection.objects.get(case=case).label == "legal"
+    assert TriageCorrection.objects.get(case=case).label == "legal"  # kept for a model to come
+    assert callbacks == [] and learned_from() == before  # no model learns the service type: no retrain
     with pytest.raises(ValidationError):
         ts.triage_correct(case=case, actor=cast.op_community, part=Part.SERVICE_TYPE, value="astrology")
 
