@@ -212,6 +212,8 @@ class CaseCounter(models.Model):
     value = models.PositiveIntegerField(default=0)
 
     class Meta:
+        verbose_name = _("case counter")
+        verbose_name_plural = _("case counters")
         constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="casecounter_unique")]
 
     def __str__(self) -> str:
@@ -288,6 +290,8 @@ class Assignment(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        verbose_name = _("unit assignment")
+        verbose_name_plural = _("unit assignments")
         constraints = [models.UniqueConstraint(fields=["case", "unit", "role"], name="assignment_unique")]
 
     def __str__(self) -> str:
@@ -322,6 +326,8 @@ class CaseEvent(models.Model):
     objects = CaseEventQuerySet.as_manager()
 
     class Meta:
+        verbose_name = _("timeline event")
+        verbose_name_plural = _("timeline events")
         ordering = ["case", "seq"]
         constraints = [
             models.UniqueConstraint(fields=["case", "seq"], name="caseevent_unique_seq"),

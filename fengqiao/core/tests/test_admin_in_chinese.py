@@ -62,6 +62,14 @@ def test_every_installed_app_has_a_chinese_name():
     assert shown == []
 
 
+def test_every_model_has_a_chinese_name():
+    """Also those the administration does not list: their names appear in the permissions of a group."""
+    with override("zh-hans"):
+        shown = [f"{m._meta.label}: {m._meta.verbose_name} / {m._meta.verbose_name_plural}" for m in apps.get_models()
+                 if english(f"{m._meta.verbose_name} {m._meta.verbose_name_plural}")]
+    assert shown == []
+
+
 def test_the_admin_index_in_chinese_has_no_english_heading(admin_client):
     html = admin_client.get(reverse("admin:index")).content.decode()
     apps_shown = texts(html, r'<caption>(.*?)</caption>')
