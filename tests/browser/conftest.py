@@ -143,3 +143,17 @@ def fresh_token(username: str) -> str:
         time.sleep(device.step / 2)
         device.refresh_from_db()
     raise AssertionError(f"no usable TOTP step for {username}")
+
+
+def staff_sign_in(page, base: str, username: str) -> None:
+    """Through the real forms, in whatever language the page is in: password, then the current TOTP code."""
+    from fengqiao.core.demo import DEMO_PASSWORD
+
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.locator("main form button.primary").click()
+    page.wait_for_url("**/accounts/2fa/**")
+    page.fill("#id_token", fresh_token(username))
+    page.locator("main form button.primary").click()
+    page.wait_for_url(f"{base}/")

@@ -12,7 +12,7 @@ import re
 import pytest
 
 from fengqiao.core.demo import DEMO_PASSWORD
-from tests.browser.conftest import fresh_token
+from tests.browser.conftest import fresh_token, staff_sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -150,7 +150,7 @@ def test_staff_pages_have_no_serious_accessibility_violations(new_page, demo_sit
     check_case_page(findings, page, waiting.code, "operator")
 
     handler_page = open_page(new_page, demo_site, lang)
-    sign_in(handler_page, demo_site, "gm_handler_hr")
+    staff_sign_in(handler_page, demo_site, "gm_handler_hr")
     in_hand = put_in_hand_of_hr(exclude=waiting.pk)
     check_case_page(findings, handler_page, in_hand.code, "department")
     findings.assert_none()
@@ -173,17 +173,6 @@ def put_in_hand_of_hr(*, exclude: int):
     cs.case_sign(case=case, actor=handler)
     cs.case_start(case=case, actor=handler)
     return case
-
-
-def sign_in(page, base: str, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main form button.primary").click()
-    page.wait_for_url("**/accounts/2fa/**")
-    page.fill("#id_token", fresh_token(username))
-    page.locator("main form button.primary").click()
-    page.wait_for_url(f"{base}/")
 
 
 def check_case_page(findings: Findings, page, code: str, who: str) -> None:

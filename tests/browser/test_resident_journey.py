@@ -13,9 +13,8 @@ import re
 
 import pytest
 
-from fengqiao.core.demo import DEMO_PASSWORD
 from fengqiao.intake.qr import demo_token, png_bytes
-from tests.browser.conftest import fresh_token
+from tests.browser.conftest import staff_sign_in
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop in this thread
 
@@ -31,17 +30,6 @@ def photo_file(tmp_path):
     path = tmp_path / "streetlight.png"
     path.write_bytes(png_bytes("https://example.org/streetlight"))
     return path
-
-
-def staff_sign_in(page, base: str, username: str) -> None:
-    page.goto("/accounts/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.locator("main form button.primary").click()
-    page.wait_for_url("**/accounts/2fa/**")
-    page.fill("#id_token", fresh_token(username))
-    page.locator("main form button.primary").click()
-    page.wait_for_url(f"{base}/")
 
 
 def resolve_through_services(code: str) -> None:
