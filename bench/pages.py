@@ -1,7 +1,7 @@
 """Timings of the resident's pages, in this process through Django's test client (no network, no browser).
 
-    .venv/bin/python -m bench.pages             # over the database of FQ_VAR_DIR (run ./fq setup or the demo first)
-    .venv/bin/python -m bench.pages --cold      # without loading the triage models first (as before fengqiao.wsgi
+    ./fq bench pages                            # over the database of FQ_VAR_DIR (load the demo first)
+    ./fq bench pages --cold                     # without loading the triage models first (as before fengqiao.wsgi
                                                 # loaded them at start): the first submission pays for them
 
 Measures GET / (the portal), GET /report/ and GET /track/ (first request of the process, then the median and
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     community = Region.objects.filter(level=RegionLevel.COMMUNITY).order_by("code").values_list("code", flat=True)
     community = community.filter(code__startswith="440311").first() or community.first()
     if community is None:
-        sys.exit("no communities in this database: run ./fq setup (or the demo) first")
+        sys.exit("no communities in this database: load the demo first (./fq manage seed_demo, or ./fq demo)")
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
 
     rows: list[tuple[str, str]] = []
