@@ -9,7 +9,7 @@ application = get_wsgi_application()
 
 def _warm_up() -> None:
     """Load the triage models now, in the background, so the first submission does not wait for them
-    (importing and loading them took 1.6 s of the first demand's 2.2 s; fengqiao.triage.mlclient never raises)."""
+    (importing and loading them took 2.6 s of the first demand's 3.2 s; fengqiao.triage.mlclient never raises)."""
     from fengqiao.triage import mlclient
 
     mlclient.classify_category("", "")

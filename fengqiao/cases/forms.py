@@ -54,9 +54,6 @@ class CaseFilterForm(forms.Form):
         return data
 
 
-OUTCOME_CHOICES = Outcome.choices
-SATISFACTION_CHOICES = Satisfaction.choices
-
 # Which extra fields each action asks for (besides the reason box: workflow.reason_rule decides that one).
 ACTION_FIELDS: dict[str, tuple[str, ...]] = {
     Action.DISPATCH: ("unit", "assisting"),
@@ -90,8 +87,8 @@ class ActionForm(forms.Form):
     reason = forms.CharField(label=_("Reason / note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
     unit = forms.ModelChoiceField(label=_("Unit"), queryset=OrgUnit.objects.none(), required=False)
     assisting = forms.ModelMultipleChoiceField(label=_("Assisting units"), queryset=OrgUnit.objects.none(), required=False)
-    outcome = forms.ChoiceField(label=_("Outcome"), choices=OUTCOME_CHOICES, required=False)
-    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=SATISFACTION_CHOICES, required=False)
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=Outcome.choices, required=False)
+    satisfaction = forms.ChoiceField(label=_("Satisfaction"), choices=Satisfaction.choices, required=False)
     days = forms.IntegerField(label=_("Extra days"), min_value=1, max_value=30, required=False)
     approve = forms.TypedChoiceField(label=_("Decision"), coerce=lambda v: v == "yes",
                                      choices=[("yes", _("Approve")), ("no", _("Refuse"))], required=False)

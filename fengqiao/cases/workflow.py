@@ -94,10 +94,6 @@ class Move:
     target: str | None
     reason: ReasonRule = ReasonRule.NEVER
 
-    @property
-    def needs_reason(self) -> bool:
-        return self.reason == ReasonRule.REQUIRED
-
 
 R = ReasonRule
 
@@ -212,7 +208,3 @@ def reason_missing(action: str, reason: str, *, approve: bool | None = None) -> 
         return str(REASON_MISSING.get(action, REASON_MISSING_DEFAULT))
     return None
 
-
-def needs_reason(action: str) -> bool:
-    """Always needs a reason, whatever the decision (kept for callers that only ask yes or no)."""
-    return reason_rule(action) == ReasonRule.REQUIRED

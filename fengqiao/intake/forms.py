@@ -16,8 +16,7 @@ from django.db.models import Q
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fengqiao.cases.forms import SATISFACTION_CHOICES
-from fengqiao.cases.models import Category, Channel, ServiceType
+from fengqiao.cases.models import Category, Channel, Satisfaction, ServiceType
 from fengqiao.intake.files import check_upload
 from fengqiao.intake.models import PatrolType
 from fengqiao.intake.places import community_by_code, community_choices, qr_origin, resolve_region
@@ -299,7 +298,7 @@ class WithdrawForm(VersionedForm):
 
 class ConfirmForm(VersionedForm):
     satisfaction = forms.ChoiceField(
-        label=gettext_lazy("How satisfied are you with the result?"), choices=SATISFACTION_CHOICES,
+        label=gettext_lazy("How satisfied are you with the result?"), choices=Satisfaction.choices,
         widget=forms.RadioSelect,
         error_messages={"required": gettext_lazy("Choose how satisfied you are.")},
     )

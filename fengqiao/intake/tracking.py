@@ -8,7 +8,6 @@ notes or reads of personal data.
 from __future__ import annotations
 
 from fengqiao.cases.models import Attachment, Case, Party
-from fengqiao.cases.public import PublicEntry, public_timeline
 
 SESSION_KEY = "fq_tracked_cases"
 MAX_REMEMBERED = 20
@@ -52,11 +51,6 @@ def resident_actor(request, case: Case):
     """Who acts on the case from the tracking page: the signed-in applicant, else the verified (anonymous) resident."""
     user = request.user
     return user if user.is_authenticated and user.pk == case.applicant_user_id else None
-
-
-def public_events(case: Case) -> list[PublicEntry]:
-    """The public timeline: each step in plain words (fengqiao.cases.public decides what the public sees)."""
-    return public_timeline(case)
 
 
 def public_attachments(case: Case):

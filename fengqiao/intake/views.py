@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Attachment, Case, Channel, ServiceType
+from fengqiao.cases.public import public_timeline
 from fengqiao.cases.workflow import Action, Status, TransitionError, allowed_actions
 from fengqiao.core.home import RESIDENT_STATUS
 from fengqiao.intake import tracking
@@ -259,7 +260,7 @@ def _track_page(request, case: Case, *, forms: dict | None = None, status: int =
     context = {
         "case": case,
         "status_text": RESIDENT_STATUS.get(case.status, case.get_status_display()),
-        "events": tracking.public_events(case),
+        "events": public_timeline(case),  # what the public sees: fengqiao.cases.public
         "attachments": tracking.public_attachments(case),
         "forms": all_forms,
         "now": timezone.now(),

@@ -4,9 +4,8 @@ Red (一类) for threats to life and public order and for large groups; yellow (
 need a closer look. Administrators tune words and thresholds in the administration; tests cover each one.
 
 The reasons are English message ids (marked, not translated here): a case stores the rule's sentence with its
-values and each reader sees it in their language. CHINESE_REASONS are the sentences the first version of
-migration 0002 wrote into the table; migration 0003 replaces them with the message ids where an administrator
-has not changed them.
+values and each reader sees it in their language (migration 0003 replaced the Chinese sentences the first
+version of migration 0002 wrote into the table, where an administrator had not changed them).
 """
 
 from __future__ import annotations
@@ -29,10 +28,11 @@ from fengqiao.triage.grading import (
 )
 
 WAGE_WORDS = ("欠薪", "讨薪", "欠+工资", "工资+未发", "工资+没发", "克扣+工资", "工钱")
+SELF_HARM_WORDS = ("轻生", "跳楼", "自杀", "寻死", "不想活", "割腕", "喝农药", "烧炭", "同归于尽", "了结自己")
 
 DEFAULT_SIGNALS: list[Signal] = [
     Signal("self_harm", TEXT, RED, _("Signs of self-harm in the text: “{keyword}”"),
-           ("轻生", "跳楼", "自杀", "寻死", "不想活", "割腕", "喝农药", "烧炭", "同归于尽", "了结自己"),
+           SELF_HARM_WORDS,
            priority=10, name="轻生自伤"),
     Signal("violence", TEXT, RED, _("Threats of violence in the text: “{keyword}”"),
            ("动刀", "拿刀", "砍人", "报复", "杀了", "弄死", "捅死", "打死", "泼汽油", "放火", "炸掉", "行凶"),
@@ -76,24 +76,3 @@ DEFAULT_SIGNALS: list[Signal] = [
            ("紧急", "十万火急", "刻不容缓", "危急", "马上要出事"),
            priority=180, name="情况紧急"),
 ]
-
-# The Chinese sentences shipped before the reasons were messages (migration 0003 recognises them).
-CHINESE_REASONS: dict[str, str] = {
-    "self_harm": "文本出现轻生、自伤信号：“{keyword}”",
-    "violence": "文本出现暴力威胁信号：“{keyword}”",
-    "gathering": "文本出现聚集、集体上访信号：“{keyword}”",
-    "road_block": "文本出现堵路信号：“{keyword}”",
-    "banner": "文本出现拉横幅、举牌信号：“{keyword}”",
-    "wage_many": "欠薪涉及{people}人（{threshold}人以上）",
-    "collective_red": "涉及{people}人，达到{threshold}人以上",
-    "money_red": "涉及金额{amount}，达到{threshold}以上",
-    "danger": "文本出现紧急危险信号：“{keyword}”",
-    "wage_festival": "春节前{days}天的欠薪诉求（节前{window}天内）：“{keyword}”",
-    "minors": "涉及未成年人：“{keyword}”",
-    "elderly": "涉及老年人：“{keyword}”",
-    "disabled": "涉及残疾人：“{keyword}”",
-    "repeat": "同一电话{days}天内已提出{count}件诉求（重复来访）",
-    "collective": "涉及{people}人，属群体性诉求（{threshold}人以上）",
-    "money": "涉及金额{amount}，达到{threshold}以上",
-    "urgency": "诉求人表示情况紧急：“{keyword}”",
-}

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_noop
 
 from fengqiao.core.reasons import Reason, reason
 from fengqiao.routing.rules import keyword_hit
-from fengqiao.triage.defaults import WAGE_WORDS
+from fengqiao.triage.defaults import SELF_HARM_WORDS, WAGE_WORDS
 from fengqiao.triage.grading import people_mentioned
 
 MEDIATION, LEGAL, PSYCHOLOGICAL, ASSISTANCE, COMPLAINT = "mediation", "legal", "psychological", "assistance", "complaint"
@@ -51,7 +51,7 @@ RULES: tuple[ServiceRule, ...] = (
         "for dispute mediation."), keywords=WAGE_WORDS, min_people=WAGE_GROUP),
     ServiceRule("distress", PSYCHOLOGICAL, gettext_noop(
         "Words of distress (“%(keyword)s”): psychological help first."),
-        keywords=("轻生", "自杀", "不想活", "想不开", "寻死", "了结自己", "抑郁", "危机干预", "心理疏导", "心理咨询")),
+        keywords=(*SELF_HARM_WORDS, "想不开", "抑郁", "危机干预", "心理疏导", "心理咨询")),
     ServiceRule("category", "", gettext_noop(
         "The catalogue serves the category “%(category)s” as this service."), kind=CATEGORY),
     ServiceRule("dispute", MEDIATION, gettext_noop(

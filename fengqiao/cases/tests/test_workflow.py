@@ -18,7 +18,6 @@ from fengqiao.cases.workflow import (
     Status,
     TransitionError,
     allowed_actions,
-    needs_reason,
     reason_missing,
     reason_rule,
     transition,
@@ -66,7 +65,7 @@ def test_unknown_action_is_refused():
 
 
 def test_reasons_are_required_exactly_where_the_rules_say():
-    assert {a for a in Action if needs_reason(a)} == {
+    assert {a for a in Action if reason_rule(a) == ReasonRule.REQUIRED} == {
         Action.REJECT,
         Action.REDISPATCH,
         Action.RETURN,
