@@ -242,6 +242,9 @@ FQ_DEBUG_404 = env_bool("FQ_DEBUG_404", False)
 if PRODUCTION and FQ_DEMO:
     raise EnvError("Environment variable FQ_DEMO must be off in production.")
 FQ_PUBLIC_BASE_URL = env_str("FQ_PUBLIC_BASE_URL", "http://127.0.0.1:8000")
+# The district whose residents the portal mainly serves: its streets head the community list when nothing
+# (QR code, last demand, map) tells where the resident is.
+FQ_HOME_DISTRICT = env_str("FQ_HOME_DISTRICT", "440311")
 
 # --- notifications -------------------------------------------------------------------
 # "sink" records messages without sending them (default outside production); "live" sends

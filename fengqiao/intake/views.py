@@ -126,12 +126,14 @@ LAST_DISTRICT = "fq_last_district"  # session: the district of the resident's la
 
 def _likely_district(request: HttpRequest, *, origin=None, community: str = "") -> str:
     """The district the resident most likely means, whose streets the community list shows first: the QR code's
-    place, the community chosen on this form, else the district of their last demand from this browser."""
+    place, the community chosen on this form, the district of their last demand from this browser, else the
+    district the platform mainly serves (FQ_HOME_DISTRICT)."""
     if origin is not None:
         return district_code_of(origin.region)
     if community:
         return district_of_community(community)
-    return request.session.get(LAST_DISTRICT, "") if request.session.session_key else ""
+    last = request.session.get(LAST_DISTRICT, "") if request.session.session_key else ""
+    return last or settings.FQ_HOME_DISTRICT
 
 
 @never_cache

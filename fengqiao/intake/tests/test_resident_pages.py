@@ -46,9 +46,16 @@ def test_a_signed_in_user_at_the_root_gets_their_home(cast, client_for):
 # --- the community list --------------------------------------------------------------------------------
 
 
-def test_a_guangming_qr_code_puts_guangming_first(anon):
+def test_without_a_hint_the_home_district_comes_first(anon, settings):
+    assert optgroups(anon.get("/report/").content.decode())[0].startswith("光明区")  # before: Luohu, by code order
+    settings.FQ_HOME_DISTRICT = "440303"
+    assert optgroups(anon.get("/report/").content.decode())[0].startswith("罗湖区")
+
+
+def test_a_guangming_qr_code_puts_guangming_first(anon, settings):
+    settings.FQ_HOME_DISTRICT = "440303"  # a Luohu platform: only the QR code says Guangming
     place = qr_place_save(name="测试二维码", region=Region.objects.get(code=HOME_COMMUNITY))
-    assert optgroups(anon.get("/report/").content.decode())[0].startswith("罗湖区")  # code order without a hint
+    assert optgroups(anon.get("/report/").content.decode())[0].startswith("罗湖区")
     groups = optgroups(anon.get(f"/report/?place={place.token}").content.decode())
     assert groups[0].startswith("光明区") and any(g.startswith("罗湖区") for g in groups)
     assert len(groups) == len(set(groups))  # every street once
