@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.models import Case, CaseEvent
-from fengqiao.cases.workflow import Action
+from fengqiao.cases.workflow import STEP_ACTIONS, Action
 from fengqiao.org.models import OrgUnit
 
 
@@ -74,6 +75,10 @@ PUBLIC_STEPS: dict[str, Step | None] = {
     Action.DEADLINE_REMINDER: None,
     Action.DEADLINE_OVERDUE: None,
     Action.DEADLINE_ESCALATED: None,
+    # Procedure steps say themselves what the resident reads (data["public"], see `case_record_step`).
+    Action.MEDIATE: Step(_("Mediation")),
+    Action.LEGAL: Step(_("Legal route")),
+    Action.PETITION: Step(_("Petition procedure")),
 }
 ADDED_INFORMATION = Step(_("What you added"), Words.RESIDENT_OWN, unit="")
 FILE_ADDED = Step(_("File added"), own_label=_("You added a file"))
@@ -123,6 +128,8 @@ def public_entry(event: CaseEvent, case: Case, units: dict[int, OrgUnit] | None 
     """
     if not event.is_public:
         return None
+    if event.action in STEP_ACTIONS:
+        return _procedure_entry(event)
     step = _step(event)
     if step is None:
         return None
@@ -149,6 +156,19 @@ def public_entry(event: CaseEvent, case: Case, units: dict[int, OrgUnit] | None 
     text = event.reason.strip() if shows_words else ""
     return PublicEntry(action=event.action, at=event.at, label=label, text=text, unit=shown_unit,
                        by_resident=mine)
+
+
+def _procedure_entry(event: CaseEvent) -> PublicEntry | None:
+    """A mediation, legal-route or petition step: the words its service chose for the resident, if any."""
+    data = event.data or {}
+    message = data.get("public")
+    if not message:
+        return None
+    args = data.get("public_args") or {}
+    label = gettext(message) % args if args else gettext(message)
+    text = event.reason.strip() if data.get("public_words") else ""
+    return PublicEntry(action=event.action, at=event.at, label=label, text=text,
+                       unit=event.actor_unit.name if event.actor_unit_id and event.actor_unit else "")
 
 
 UNIT_KEYS = ("to_unit", "unit", "unjustified_return_by")

@@ -37,7 +37,7 @@ from fengqiao.cases.models import (
 )
 from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
 from fengqiao.cases.titles import TITLE_MAX, shorten, title_from_description
-from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action, Status, reason_missing, transition
+from fengqiao.cases.workflow import STEP_ACTIONS, SYSTEM_ACTIONS, Action, Status, reason_missing, transition
 from fengqiao.notifications.services import notify, unit_members
 from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit, Region, Role, ServicePoint
@@ -260,6 +260,8 @@ def _check_right(actor, action: str, case: Case) -> None:
         return
     if action in SYSTEM_ACTIONS:
         raise PermissionDenied(_("Only the platform records deadline events."))
+    if action in STEP_ACTIONS:  # case_record_step: the procedure's service has checked the actor's right
+        return
     if action in RESIDENT_ACTIONS and actor.is_authenticated and actor.pk == case.applicant_user_id:
         return
     capability = ACTION_CAPABILITY.get(action)
@@ -720,3 +722,32 @@ def case_record_deadline_event(*, case: Case, action: str, step: str, due: datet
 
 OUTCOMES = frozenset(Outcome.values)
 SATISFACTION = frozenset(Satisfaction.values)
+
+
+def case_record_step(
+    *,
+    case: Case,
+    action: str,
+    step: str,
+    actor,
+    reason: str = "",
+    public: str | None = None,
+    public_args: dict[str, Any] | None = None,
+    public_words: bool = False,
+    data: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Case:
+    """A step of mediation, a legal route or a petition on the case's timeline (no change of state).
+
+    Called only by the procedure's own service, inside its transaction and after it has checked the actor's
+    right. `step` names the step (e.g. "agreement_effective"); `public` is an untranslated message
+    (`gettext_noop`) the resident sees on the tracking page, with `public_args`, translated when shown
+    (`cases.public`); without it the line is for staff only. `public_words`: the reason is written for the
+    resident and shown under the label.
+    """
+    if action not in STEP_ACTIONS:
+        raise ValueError(f"{action} is not a procedure step")
+    payload = {**(data or {}), "step": step}
+    if public:
+        payload.update(public=public, public_args=public_args or {}, public_words=public_words)
+    return _act(case, action=action, actor=actor, reason=reason, data=payload, is_public=bool(public), at=at)

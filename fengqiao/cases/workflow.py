@@ -62,6 +62,12 @@ class Action(models.TextChoices):
     DEADLINE_REMINDER = "deadline_reminder", _("Deadline reminder")
     DEADLINE_OVERDUE = "deadline_overdue", _("Deadline passed")
     DEADLINE_ESCALATED = "deadline_escalated", _("Overdue: escalated to the supervising unit")
+    # Steps of the procedures that run beside the lifecycle (mediation, the legal routes, petitions): each is
+    # recorded by its own domain service (fengqiao.mediation, .legal, .petitions), which checks who may take it;
+    # `data["step"]` names the step, `data["public"]` the words the resident sees (none: staff only).
+    MEDIATE = "mediate", _("Mediation")
+    LEGAL = "legal", _("Legal route")
+    PETITION = "petition", _("Petition procedure")
 
 
 S = Status
@@ -133,6 +139,12 @@ TRANSITIONS: dict[str, Move] = {
     Action.DEADLINE_ESCALATED: Move(ANY_OPEN, SAME),
 }
 SYSTEM_ACTIONS = frozenset({Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, Action.DEADLINE_ESCALATED})
+# Procedure steps: allowed in every state (a judicial confirmation runs after the case is closed), change no state,
+# and are only ever recorded by the procedure's own service (`cases.services.case_record_step`), never by the
+# generic action form: they have no entry in `cases.permissions.ACTION_CAPABILITY`.
+STEP_ACTIONS = frozenset({Action.MEDIATE, Action.LEGAL, Action.PETITION})
+for _step in STEP_ACTIONS:
+    TRANSITIONS[_step] = Move(frozenset(Status.values), SAME, reason=R.OPTIONAL)
 
 
 def transition_constraint():

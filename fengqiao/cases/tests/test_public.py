@@ -7,7 +7,7 @@ from django.utils import timezone, translation
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, CaseEvent, Party
 from fengqiao.cases.public import public_entry, public_timeline
-from fengqiao.cases.workflow import Action
+from fengqiao.cases.workflow import STEP_ACTIONS, Action
 
 pytestmark = pytest.mark.django_db
 SECRET = "职责清单第5条（第1版）INTERNAL"
@@ -18,7 +18,9 @@ WORDS_FOR_RESIDENT = {Action.REJECT, Action.PROGRESS, Action.RESOLVE, Action.NOT
 RESIDENT_WORDS = {Action.WITHDRAW, Action.REOPEN}
 # Never on a public page, whatever the stored flag says.
 NEVER_PUBLIC = {Action.EXTENSION_REQUEST, Action.EXTENSION_DECIDE, Action.ASSIGN, Action.PII_REVEAL, Action.REGRADE,
-                Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, Action.DEADLINE_ESCALATED}
+                Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, Action.DEADLINE_ESCALATED,
+                # a procedure step without words chosen for the public (data["public"]) is for staff only
+                *STEP_ACTIONS}
 
 
 def event(case, action, *, actor=None, unit=None, data=None, is_public=True):
@@ -49,6 +51,17 @@ def test_every_action_by_staff_reads_in_plain_words(case, cast, org, action):
 def test_a_line_staff_kept_internal_is_never_shown(case, cast, org, action):
     assert public_entry(event(case, action, actor=cast.op_community, unit=org.community_centre, is_public=False),
                         case) is None
+
+
+@pytest.mark.parametrize("action", sorted(STEP_ACTIONS))
+def test_a_procedure_step_shows_the_words_its_service_chose_in_the_readers_language(case, cast, org, action):
+    data = {"step": "agreement_effective", "public": "Sent to %(unit)s", "public_args": {"unit": "光明区人民法院"}}
+    line = event(case, action, actor=cast.op_community, unit=org.community_centre, data=data)
+    with translation.override("zh-hans"):
+        entry = public_entry(line, case)
+    assert entry.label == "已分拨至光明区人民法院" and entry.text == ""  # the reason stays with staff
+    line.data = {**data, "public_words": True}
+    assert public_entry(line, case).text == SECRET
 
 
 @pytest.mark.parametrize("action", sorted(RESIDENT_WORDS | {Action.CONFIRM}))

@@ -11,6 +11,7 @@ from fengqiao.cases import services as cs
 from fengqiao.cases.models import Assignment, Case, CaseEvent
 from fengqiao.cases.workflow import (
     OPEN_STATES,
+    STEP_ACTIONS,
     TERMINAL_STATES,
     TRANSITIONS,
     Action,
@@ -80,7 +81,8 @@ def test_reasons_are_required_exactly_where_the_rules_say():
         Action.NOTE,
         Action.REGRADE,
     }
-    assert {a for a in Action if reason_rule(a) == ReasonRule.OPTIONAL} == {Action.WITHDRAW, Action.PII_REVEAL}
+    assert {a for a in Action if reason_rule(a) == ReasonRule.OPTIONAL} == {Action.WITHDRAW, Action.PII_REVEAL,
+                                                                            *STEP_ACTIONS}
     assert {a for a in Action if reason_rule(a) == ReasonRule.REQUIRED_WHEN_REFUSED} == {Action.EXTENSION_DECIDE}
 
 
@@ -93,9 +95,9 @@ def test_a_decision_needs_a_reason_only_when_it_refuses():
     assert reason_missing(Action.HOLD, "") == "A reason is required for this action."
 
 
-def test_terminal_states_only_take_notes_and_reveals():
+def test_terminal_states_only_take_notes_reveals_and_procedure_steps():
     for status in TERMINAL_STATES:
-        assert set(allowed_actions(status)) == {Action.NOTE, Action.PII_REVEAL}
+        assert set(allowed_actions(status)) == {Action.NOTE, Action.PII_REVEAL, *STEP_ACTIONS}
 
 
 def test_every_open_state_can_reach_closed():
