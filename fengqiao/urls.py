@@ -13,6 +13,12 @@ urlpatterns = [
     path("notifications/", include("fengqiao.notifications.urls")),
     path("", include("fengqiao.intake.urls")),
     path("imports/", include("fengqiao.imports.urls")),
+    path("mediators/", include("fengqiao.mediation.urls_portal")),  # residents: find a mediator, book, rate
+    path("mediation/", include("fengqiao.mediation.urls_work")),  # mediators: calendar, mediations, sessions
+    path("agreements/", include("fengqiao.mediation.urls_agreement")),  # agreements, PDF, /agreements/verify/
+    path("legal/", include("fengqiao.legal.urls")),  # judicial confirmation, referrals, the six linkages
+    path("petitions/", include("fengqiao.petitions.urls")),
+    path("counselling/", include("fengqiao.counselling.urls")),
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("api/v1/", include("fengqiao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
