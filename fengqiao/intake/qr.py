@@ -18,7 +18,6 @@ from django.utils.http import urlencode
 
 from fengqiao.org.models import QrPlace, Region, ServicePoint
 
-CJK_FONT = "STSong-Light"  # reportlab's built-in CID font: Chinese without a font file
 
 
 def report_url(*, point: str = "", place: str = "") -> str:
@@ -66,11 +65,11 @@ def sheet_pdf(items: list[Printable], *, title: str, hint: str) -> bytes:
     """An A4 sheet, 3 × 4 codes a page, each with its place's name under it (vector, sharp when printed)."""
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfgen import canvas
 
-    pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    from fengqiao.core.pdf import register_font
+
+    cjk_font = register_font()  # embedded, so the names print the same on a machine without Chinese fonts
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A4)
     pdf.setTitle(title)
@@ -82,9 +81,9 @@ def sheet_pdf(items: list[Printable], *, title: str, hint: str) -> bytes:
     per_page = cols * rows
     pages = max(1, -(-len(items) // per_page))
     for page in range(pages):
-        pdf.setFont(CJK_FONT, 14)
+        pdf.setFont(cjk_font, 14)
         pdf.drawString(margin, height - 14 * mm, title)
-        pdf.setFont(CJK_FONT, 8)
+        pdf.setFont(cjk_font, 8)
         pdf.drawRightString(width - margin, height - 14 * mm, f"{page + 1}/{pages}")
         pdf.drawString(margin, 8 * mm, hint)
         for i, item in enumerate(items[page * per_page : (page + 1) * per_page]):
@@ -92,7 +91,7 @@ def sheet_pdf(items: list[Printable], *, title: str, hint: str) -> bytes:
             x0 = margin + col * cell_w + (cell_w - size) / 2
             y0 = height - top - (row + 1) * cell_h + 16 * mm
             _draw_code(pdf, item.url, x0, y0, size)
-            pdf.setFont(CJK_FONT, 9)
+            pdf.setFont(cjk_font, 9)
             for n, line in enumerate(_wrap(item.name, 16)[:2]):
                 pdf.drawCentredString(x0 + size / 2, y0 - 5 * mm - n * 4 * mm, line)
             pdf.setFont("Helvetica", 5.5)

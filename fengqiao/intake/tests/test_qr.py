@@ -60,7 +60,11 @@ def test_sheet_pdf_for_staff(cast, client_for, place):
     client = client_for(cast.op_community)
     response = client.get(reverse("intake:qr_sheet_pdf"), {"region": "440311001"})
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF") and b"STSong-Light" in response.content
+    assert response.content.startswith(b"%PDF") and b"STSong-Light" not in response.content  # no font left to chance
+    import pypdfium2 as pdfium
+
+    text = pdfium.PdfDocument(response.content)[0].get_textpage().get_text_range()
+    assert "光明" in text  # the places' names, in the embedded CJK font
     assert client.get(reverse("intake:qr_sheet_pdf"), {"region": "000"}).status_code == 404
 
 
