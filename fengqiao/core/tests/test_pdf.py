@@ -32,4 +32,4 @@ def test_a_document_embeds_the_font_and_its_chinese_text_can_be_extracted():
     text = page.get_textpage().get_text_range()
     assert "人民调解协议书" in text and "张<三> & 李四" in text and "ABC234" in text
     image = page.render(scale=1).to_pil()
-    assert image.size[0] > 500 and len(set(image.convert("L").getdata())) > 2  # something was drawn
+    assert image.size[0] > 500 and image.convert("L").getextrema()[0] < 100  # something was drawn
