@@ -37,6 +37,7 @@ class Capability(StrEnum):
     CASE_JUDICIAL = "case.judicial"  # record a court's ruling on judicial confirmation
     CASE_REPORT = "case.report"  # grid worker / volunteer leads
     CASE_OWN = "case.own"  # leader owns major cases (包案)
+    CASE_PETITION = "case.petition"  # formal petitions (信访): register, decide, reply (petition office members)
     PII_REVEAL = "pii.reveal"
     ORG_ADMIN = "org.admin"
     AUDIT_READ = "audit.read"
@@ -130,6 +131,26 @@ def _grant(membership: Membership) -> Grant:
     )
 
 
+# Members of a petition office (信访局) work the formal petitions of the region it serves: they see its cases and may
+# register them as petitions (fengqiao.petitions); every other capability stays with their own unit.
+PETITION_ROLES = frozenset({Role.HANDLER, Role.LEADER})
+
+
+def _petition_grant(membership: Membership) -> Grant | None:
+    from fengqiao.org.models import UnitKind
+
+    unit: OrgUnit = membership.unit
+    if unit.kind != UnitKind.PETITION_OFFICE or membership.role not in PETITION_ROLES:
+        return None
+    return Grant(
+        role=membership.role,
+        unit_id=unit.pk,
+        capabilities=frozenset({Capability.CASE_VIEW, Capability.CASE_PETITION}),
+        unit_ids=frozenset({unit.pk}),
+        region_ids=frozenset(Region.objects.filter(path__startswith=unit.region.path).values_list("id", flat=True)),
+    )
+
+
 def scope_for(user) -> Scope:
     """The user's scope, computed once per user object (i.e. once per request)."""
     if user is None or not user.is_authenticated or not user.is_active:
@@ -140,7 +161,7 @@ def scope_for(user) -> Scope:
     memberships = Membership.objects.filter(user=user, is_active=True, unit__is_active=True).select_related(
         "unit", "unit__region"
     )
-    grants = tuple(_grant(m) for m in memberships)
+    grants = tuple(g for m in memberships for g in (_grant(m), _petition_grant(m)) if g is not None)
     scope = Scope(user_id=user.pk, grants=grants)
     user._fq_scope = scope
     return scope
