@@ -143,7 +143,7 @@ SYSTEM_ACTIONS = frozenset({Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, A
 # and are only ever recorded by the procedure's own service (`cases.services.case_record_step`), never by the
 # generic action form: they have no entry in `cases.permissions.ACTION_CAPABILITY`.
 STEP_ACTIONS = frozenset({Action.MEDIATE, Action.LEGAL, Action.PETITION})
-for _step in STEP_ACTIONS:
+for _step in (Action.MEDIATE, Action.LEGAL, Action.PETITION):  # a fixed order: the CHECK in the migrations
     TRANSITIONS[_step] = Move(frozenset(Status.values), SAME, reason=R.OPTIONAL)
 
 
