@@ -596,9 +596,9 @@ def petition_close(*, petition: Petition, actor, petitioner_accepts: bool = Fals
     """Close after the closing check; while the petitioner may still ask for the next step, only if they accept."""
     _check(actor, petition)
     locked = _locked(petition)
+    clock = petition_clock(locked)  # the window still open, before the state moves on
     locked.state = rules.next_state(Move.CLOSE, locked.state)
     errors = rules.closing_check_errors(closing_lines(locked))
-    clock = petition_clock(locked)
     day = _day(on, field="on")
     if clock is not None and not clock.organ and day <= clock.due and not petitioner_accepts:
         errors.append(_("The petitioner may still ask for the next step until %(date)s: close now only if they "
