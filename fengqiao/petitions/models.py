@@ -62,12 +62,14 @@ class Petition(models.Model):
 
     received_on = models.DateField(_("received by the deciding organ on"))  # registration, or the transfer
     accepted_on = models.DateField(_("accepted on"), null=True, blank=True)
+    transferred_on = models.DateField(_("transferred on"), null=True, blank=True)
     not_accepted_ground = models.CharField(_("ground"), max_length=16, choices=NotAcceptedGround.choices, blank=True)
     decision_reason = models.TextField(_("reason given to the petitioner"), blank=True)
     started_on = models.DateField(_("handling started on"), null=True, blank=True)
 
     extension_days = models.PositiveSmallIntegerField(_("extension (days)"), default=0)
     extension_reason = models.TextField(_("reason for the extension"), blank=True)
+    extended_on = models.DateField(_("extended on"), null=True, blank=True)
     extension_approved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("extension approved by"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="+")

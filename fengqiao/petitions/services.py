@@ -353,6 +353,7 @@ def petition_transfer(*, petition: Petition, actor, organ: OrgUnit, reason: str 
         raise ValidationError({"organ": _("Choose the organ the petition goes to, not the petition office itself.")})
     locked.organ = organ
     locked.received_on = _day(on, field="on", not_before=locked.registered_on, label=_("registration"))
+    locked.transferred_on = locked.received_on
     _save(locked, petition)
     _step(locked, Move.TRANSFER, actor, reason=reason.strip(),
           public=gettext_noop("Petition transferred to %(organ)s, which decides whether to accept it"),
@@ -388,6 +389,7 @@ def petition_extend(*, petition: Petition, actor, days: int, reason: str, approv
     if errors:
         raise ValidationError(errors)
     locked.extension_days, locked.extension_reason, locked.extension_approved_by = days, reason.strip(), approved_by
+    locked.extended_on = _today()
     _save(locked, petition)
     due = rules.handling_due(locked.accepted_on, days)
     _step(locked, Move.EXTEND, actor, reason=locked.extension_reason,
