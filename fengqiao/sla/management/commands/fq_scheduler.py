@@ -5,6 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from fengqiao.api.tasks import deliver_webhooks
+from fengqiao.legal.tasks import sweep_legal_clocks
+from fengqiao.mediation.tasks import send_booking_reminders
 from fengqiao.notifications.tasks import deliver_outbox
 from fengqiao.sla.tasks import sweep_deadlines
 from fengqiao.triage.tasks import retrain_models
@@ -26,6 +28,8 @@ class Command(BaseCommand):
             sweep_deadlines.enqueue()
             deliver_outbox.enqueue()
             deliver_webhooks.enqueue()
+            sweep_legal_clocks.enqueue()
+            send_booking_reminders.enqueue()
             if time.monotonic() - last_retrain >= RETRAIN_EVERY:
                 retrain_models.enqueue()
                 last_retrain = time.monotonic()
