@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Max, Q
+from django.db.models import Count, Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -352,6 +352,13 @@ def reader_basis(user, engagement: Engagement, now: datetime | None = None) -> t
     return basis, grant if basis == rules.Basis.GRANT else None
 
 
+def access_denied_log(*, user, pk: int, engagement: Engagement | None = None, at: datetime | None = None) -> None:
+    """Write down a refused attempt on the records of engagement `pk` (which may not exist)."""
+    who = user if user is not None and user.is_authenticated else None
+    AccessLog.objects.create(engagement=engagement, engagement_ref=pk, user=who, at=at or timezone.now(),
+                             what=AccessLog.What.DENIED)
+
+
 def engagement_for_reader(*, user, pk: int, what: str = AccessLog.What.RECORDS,
                           at: datetime | None = None) -> Reading:
     """The engagement `pk` for `user` to read, with its access-log row written; `RecordsHidden` (and a
@@ -359,11 +366,10 @@ def engagement_for_reader(*, user, pk: int, what: str = AccessLog.What.RECORDS,
     now = at or timezone.now()
     engagement = Engagement.objects.select_related("case", "counsellor", "unit").filter(pk=pk).first()
     basis, grant = reader_basis(user, engagement, now) if engagement is not None else (None, None)
-    who = user if user is not None and user.is_authenticated else None
     if engagement is None or basis is None:
-        AccessLog.objects.create(engagement=engagement, engagement_ref=pk, user=who, at=now,
-                                 what=AccessLog.What.DENIED)
+        access_denied_log(user=user, pk=pk, engagement=engagement, at=now)
         raise RecordsHidden(pk)
+    who = user if user.is_authenticated else None
     AccessLog.objects.create(engagement=engagement, engagement_ref=pk, user=who, at=now, what=what,
                              purpose=(grant.reason[:300] if grant else ""), grant=grant)
     return Reading(engagement=engagement, basis=basis, grant=grant)
@@ -374,7 +380,8 @@ def engagements_for(user, now: datetime | None = None):
     now = now or timezone.now()
     return (Engagement.objects.filter(Q(counsellor=user) | Q(grants__user=user, grants__revoked_at__isnull=True,
                                                              grants__expires_at__gt=now))
-            .distinct().select_related("case", "counsellor").order_by("status", "-opened_at"))
+            .distinct().annotate(n_records=Count("records", distinct=True))
+            .select_related("case", "counsellor").order_by("status", "-opened_at"))
 
 
 def may_see_log(user, engagement: Engagement) -> bool:

@@ -1,0 +1,26 @@
+"""`{% counselling_notice case %}` on the case page: that psychological service is in progress (no contents),
+a link for the counsellor and those they grant, and the opening button for a psychologist who may counsel."""
+
+from __future__ import annotations
+
+from django import template
+
+register = template.Library()
+
+
+@register.inclusion_tag("counselling/_case_notice.html", takes_context=True)
+def counselling_notice(context, case) -> dict:
+    from fengqiao.counselling.models import Engagement
+    from fengqiao.counselling.services import counsellor_eligibility, reader_basis
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"show": False}
+    engagements = list(case.counselling_engagements.select_related("counsellor"))
+    in_progress = any(e.status == Engagement.Status.OPEN for e in engagements)
+    readable = [e for e in engagements if reader_basis(user, e)[0] is not None]
+    mine_open = any(e.counsellor_id == user.pk and e.status == Engagement.Status.OPEN for e in engagements)
+    can_open = not mine_open and counsellor_eligibility(user, case) is not None
+    return {"show": in_progress or readable or can_open, "in_progress": in_progress, "readable": readable,
+            "can_open": can_open, "case": case, "user": user, "request": request, "csrf_token": context.get("csrf_token")}
