@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from fengqiao.mediation.models import MediatorProfile, Specialty
+from fengqiao.mediation.models import MediatorHours, MediatorProfile, Specialty
 from fengqiao.mediation.services import mediator_register
 from fengqiao.org.models import Role
 from fengqiao.org.rules import role_unit_error
@@ -29,11 +29,21 @@ class MediatorProfileForm(forms.ModelForm):
         return data
 
 
+class MediatorHoursInline(admin.TabularInline):
+    """When and where the mediator receives residents: the slots residents book on /mediators/."""
+
+    model = MediatorHours
+    extra = 1
+    fields = ["weekday", "start", "end", "slot_minutes", "service_point"]
+    autocomplete_fields = ["service_point"]
+
+
 @admin.register(MediatorProfile)
 class MediatorProfileAdmin(admin.ModelAdmin):
     """Registering a mediator also makes them a member of the unit in the mediator role."""
 
     form = MediatorProfileForm
+    inlines = [MediatorHoursInline]
     list_display = ["user", "kind", "unit", "specialty_list", "languages", "is_available"]
     list_filter = ["kind", "is_available"]
     search_fields = ["user__username", "user__name", "unit__name"]
