@@ -104,6 +104,22 @@ OUT_OF_ORDER: dict[str, str] = {
 }
 
 
+# Steps on the case timeline that are not moves (the service's own lines).
+OTHER_STEPS = {
+    "register": _("Registered as a petition"),
+    "repeat_recognised": _("Recognised: facts already re-reviewed"),
+    "clock_overdue": _("Petition clock overdue"),
+}
+
+
+def step_label(step: str) -> str:
+    """The staff's name of a PETITION step stored as "petition_<move>"."""
+    name = step.removeprefix("petition_")
+    if name in Move.values:
+        return str(Move(name).label)
+    return str(OTHER_STEPS.get(name, name))
+
+
 class TransitionRefused(Exception):
     """A move the procedure does not allow in the petition's state (a 409, not a form error)."""
 
@@ -192,6 +208,10 @@ class ClockState:
     clock: str
     due: date
     paused: bool = False  # a hearing is running: the decision clock stands still
+
+    @property
+    def label(self) -> str:
+        return str(Clock(self.clock).label)
 
     @property
     def organ(self) -> bool:

@@ -8,6 +8,7 @@ from fengqiao.api.tasks import deliver_webhooks
 from fengqiao.legal.tasks import sweep_legal_clocks
 from fengqiao.mediation.tasks import send_booking_reminders
 from fengqiao.notifications.tasks import deliver_outbox
+from fengqiao.petitions.tasks import sweep_petition_clocks
 from fengqiao.sla.tasks import sweep_deadlines
 from fengqiao.triage.tasks import retrain_models
 
@@ -28,6 +29,7 @@ class Command(BaseCommand):
             sweep_deadlines.enqueue()
             deliver_outbox.enqueue()
             deliver_webhooks.enqueue()
+            sweep_petition_clocks.enqueue()
             sweep_legal_clocks.enqueue()
             send_booking_reminders.enqueue()
             if time.monotonic() - last_retrain >= RETRAIN_EVERY:
