@@ -40,7 +40,7 @@ from fengqiao.mediation.models import Agreement, AgreementParty, AgreementTerm, 
 from fengqiao.org.access import Capability, may
 from fengqiao.org.models import Membership, Role
 
-PARTY_ROLES = {Party.PartyRole.APPLICANT: "applicant", Party.PartyRole.RESPONDENT: "respondent",
+PARTY_ROLES: dict[str, str] = {Party.PartyRole.APPLICANT: "applicant", Party.PartyRole.RESPONDENT: "respondent",
                Party.PartyRole.OTHER: "other_party"}
 
 # What the resident reads on the tracking page (translated when shown, fengqiao.cases.public).
@@ -48,7 +48,7 @@ PUBLIC_DRAFTED = gettext_noop("A mediation agreement was drawn up for the partie
 PUBLIC_EFFECTIVE = gettext_noop("The mediation agreement has been signed and is in effect")
 PUBLIC_ORAL = gettext_noop("The parties agreed orally; the mediator recorded the agreement and it is in effect")
 PUBLIC_VOID = gettext_noop("The mediation agreement was voided")
-PUBLIC_FOLLOWUP = {
+PUBLIC_FOLLOWUP: dict[str, str] = {
     FollowUp.Performance.PERFORMED: gettext_noop("Follow-up visit: the mediation agreement has been performed"),
     FollowUp.Performance.PARTLY: gettext_noop("Follow-up visit: the mediation agreement is partly performed"),
     FollowUp.Performance.NOT_PERFORMED: gettext_noop("Follow-up visit: the mediation agreement is not yet performed"),

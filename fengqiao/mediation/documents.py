@@ -23,6 +23,7 @@ ID_TYPE_ZH = {"resident_id": "居民身份证", "passport": "护照", "hk_macao"
               "uscc": "统一社会信用代码"}
 SIGNED_BY_ZH = {"signature": "签名", "seal": "盖章", "fingerprint": "按指印"}
 DIGITS_ZH = "〇一二三四五六七八九"
+BLANK = "＿＿＿＿＿＿＿＿"  # written in by hand on the paper copy
 
 
 def verification_url(agreement: Agreement, request=None) -> str:
@@ -61,8 +62,8 @@ def _particulars(party: AgreementParty) -> str:
         parts.append(f"性别：{sex}")
     if party.id_number:
         parts.append(f"{ID_TYPE_ZH.get(party.id_type, '证件')}号码：{party.id_number}")
-    parts.append(f"住址：{party.address or '　　　　　　'}")
-    parts.append(f"联系电话：{party.phone or '　　　　'}")
+    parts.append(f"住址：{party.address or BLANK}")
+    parts.append(f"联系电话：{party.phone or BLANK}")
     return "，".join(parts) + "。"
 
 
@@ -122,7 +123,7 @@ def agreement_pdf(agreement: Agreement, *, url: str) -> bytes:
                                "经人民调解委员会调解达成的调解协议，具有法律约束力，当事人应当按照约定履行。", s["indent"]))
     story.append(Paragraph("当事人可以自本协议生效之日起三十日内共同向人民法院申请司法确认。", s["indent"]))
     story.append(Paragraph(f"本协议一式{chinese_count(copies)}份，当事人各执一份，人民调解委员会留存一份。", s["indent"]))
-    story.append(Spacer(1, 6 * mm))
+    story.append(Spacer(1, 4 * mm))
 
     rows = []
     if not oral:
@@ -142,22 +143,19 @@ def agreement_pdf(agreement: Agreement, *, url: str) -> bytes:
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "BOTTOM"), ("TOPPADDING", (0, 0), (-1, -1), 9),
                                ("LINEBELOW", (1, 0), (1, -1), 0.5, colors.grey)]))
     story.append(table)
-    story.append(Spacer(1, 8 * mm))
+    story.append(Spacer(1, 5 * mm))
     seal_date = agreement.sealed_at or (agreement.effective_at if oral else None)
-    seal = [Paragraph(esc(f"{committee}（盖章）"), s["body"]),
-            Paragraph(esc(chinese_date(seal_date)), s["body"])]
+    seal = [Paragraph(esc(f"{committee}（盖章）"), s["body"]), Paragraph(esc(chinese_date(seal_date)), s["body"])]
     if agreement.sealed_at:
         seal.append(Paragraph("（人民调解委员会印章已加盖）", s["small"]))
-    story.append(Table([[seal]], colWidths=[80 * mm], hAlign="RIGHT"))
-
-    story.append(Spacer(1, 8 * mm))
-    status = {Agreement.Status.EFFECTIVE: f"本协议已于{chinese_date(agreement.effective_at)}生效。",
-              Agreement.Status.VOID: "本协议已作废。"}.get(agreement.status, "本协议尚未生效。")
-    verify = [Paragraph(esc(f"验证码：{agreement.verification_code}"), s["heading"]),
-              Paragraph(esc(f"扫描二维码或访问以下网址，可核验本协议书的真伪和效力（核验页面不显示当事人个人信息）：\n{url}"),
-                        s["small"]),
+    statuses: dict[str, str] = {Agreement.Status.EFFECTIVE: f"本协议已于{chinese_date(agreement.effective_at)}生效。",
+                                Agreement.Status.VOID: "本协议已作废。"}
+    status = statuses.get(agreement.status, "本协议尚未生效。")
+    verify = [Paragraph(esc(f"验证码：{agreement.verification_code}"), s["body"]),
+              Paragraph("扫描二维码核验本协议书的真伪和效力（核验页面不显示当事人个人信息）。", s["small"]),
               Paragraph(esc(status), s["small"])]
-    foot = Table([[pdf.qr(url, size_mm=28), verify]], colWidths=[32 * mm, 128 * mm])
-    foot.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BOX", (0, 0), (-1, -1), 0.5, colors.grey)]))
-    story.append(KeepTogether([foot]))
+    foot = Table([[pdf.qr(url, size_mm=24), verify, seal]], colWidths=[27 * mm, 63 * mm, 70 * mm])
+    foot.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (0, 0), (0, 0), 0),
+                              ("LEFTPADDING", (2, 0), (2, 0), 14)]))
+    story.append(KeepTogether([foot, Paragraph(esc(f"核验网址：{url}"), s["small"])]))
     return doc.build()

@@ -277,7 +277,7 @@ def agreement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse:
+def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
     """GET: the scanned signed copy; POST: upload it."""
     agreement = _agreement(request, pk)
     if request.method == "GET":
