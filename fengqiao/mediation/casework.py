@@ -188,6 +188,55 @@ def mediation_open(*, case: Case, actor, facts: str | None = None, matters: str 
     return mediation
 
 
+def booking_refusal(user, booking: Booking) -> str | None:
+    """Why `user` may not open a mediation from `booking` (None: they may)."""
+    if booking.mediator.user_id != user.pk and booking.mediator.unit_id not in mediator_unit_ids(user):
+        return _("This booking is with a mediator of another committee.")
+    if booking.status == Booking.Status.CANCELLED:
+        return _("This booking was cancelled.")
+    if booking.mediations.filter(status=Mediation.Status.OPEN).exists():
+        return _("A mediation is already open for this booking.")
+    if booking.case_id is not None:
+        return open_refusal(user, booking.case)
+    return None
+
+
+@transaction.atomic
+def mediation_open_from_booking(*, booking: Booking, actor, facts: str | None = None, matters: str | None = None,
+                                at: datetime | None = None) -> Mediation:
+    """Open a mediation from a resident's booking (线上预约、线下调解). A booking about no case yet becomes one: the
+    platform takes the dispute in as a walk-in at the committee (the resident chose its mediator, so the platform
+    accepts it and sends it straight to the committee), then the mediation is opened on it."""
+    booking = Booking.objects.select_for_update().select_related("mediator", "mediator__unit").get(pk=booking.pk)
+    refusal = booking_refusal(actor, booking)
+    if refusal:
+        raise ValidationError(refusal)
+    now = at or timezone.now()
+    case = booking.case
+    if case is None:
+        from fengqiao.cases.models import Channel, ServiceType
+        from fengqiao.cases.titles import title_from_description
+
+        committee = booking.mediator.unit
+        point = booking.service_point or booking.mediator.service_point
+        region = point.region if point is not None else committee.region
+        case = cs.case_submit(
+            channel=Channel.WALK_IN, service_type=ServiceType.MEDIATION, title=title_from_description(booking.matter),
+            description=booking.matter, region=region, service_point=point, reporter=actor,
+            applicant_user=booking.resident, submitted_at=booking.created_at,
+            parties=[cs.PartyInput(role=Party.PartyRole.APPLICANT, name=booking.name, phone=booking.phone)],
+            source_system="booking", source_id=booking.code,
+        )
+        cs.case_accept(case=case, actor=None, at=now)
+        cs.case_dispatch(case=case, actor=None, unit=committee, note=_("Booked with a mediator of this committee "
+                                                                       "(booking %(code)s).") % {"code": booking.code},
+                         at=now)
+        booking.case = case
+        booking.save(update_fields=["case"])
+    return mediation_open(case=case, actor=actor, facts=facts, matters=matters, booking=booking,
+                          source=MediationSource.BOOKING, at=now)
+
+
 # --- the team (话聊) ----------------------------------------------------------------------------------------------
 
 
