@@ -129,7 +129,7 @@ def panel_context(request: HttpRequest, mediation: Mediation, *, forms: dict | N
         "terms_list": list(agreement.terms.all()),
         "follow_ups": [(f, forms.get(f"follow-{f.pk}") or FollowUpForm(prefix=f"agrf{f.pk}"))
                        for f in agreement.follow_ups.all()],
-        "verify_url": verification_url(agreement, request),
+        "verify_url": reverse("agreements:verify_code", args=[agreement.verification_code]),
         "can_sign_parties": can_draw and written and signable,
         "can_sign_mediator": is_lead and written and signable and agreement.mediator_signed_at is None,
         "can_seal_now": can_seal and written and signable and agreement.sealed_at is None,
