@@ -41,7 +41,7 @@ def records_pdf(engagement, *, exported_by) -> bytes:
             "n": record.seq, "date": record.held_on.isoformat(), "mode": record.get_mode_display(),
             "minutes": record.duration_minutes}
         story.append(Paragraph(escape(heading), s["heading"]))
-        for label, text in ((_("Notes"), record.notes), (_("Assessment"), record.assessment), (_("Plan"), record.plan)):
+        for label, text in ((_("Session notes"), record.notes), (_("Assessment"), record.assessment), (_("Plan"), record.plan)):
             if text:
                 story.append(Paragraph(f"{escape(str(label))}：{escape(text)}", s["body"]))
     if engagement.closing_note:

@@ -52,7 +52,7 @@ class RecordForm(PrefixedForm):
     mode = forms.ChoiceField(label=_("How"), choices=SessionMode.choices)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=rules.DURATION_MIN,
                                           max_value=rules.DURATION_MAX, initial=50)
-    notes = forms.CharField(label=_("Notes"), widget=forms.Textarea(attrs={"rows": 4}))
+    notes = forms.CharField(label=_("Session notes"), widget=forms.Textarea(attrs={"rows": 4}))
     assessment = forms.CharField(label=_("Assessment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     plan = forms.CharField(label=_("Plan"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

@@ -21,9 +21,9 @@ from fengqiao.org.models import OrgUnit
 
 class RiskLevel(models.TextChoices):
     NONE = "none", _("No risk seen")
-    LOW = "low", _("Low")
-    MEDIUM = "medium", _("Medium")
-    HIGH = "high", _("High")
+    LOW = "low", _("Low risk")
+    MEDIUM = "medium", _("Medium risk")
+    HIGH = "high", _("High risk")
     CRISIS = "crisis", _("Crisis")
 
 
@@ -35,7 +35,7 @@ class ConsentMethod(models.TextChoices):
 
 
 class SessionMode(models.TextChoices):
-    IN_PERSON = "in_person", _("In person")
+    IN_PERSON = "in_person", _("Face to face")
     PHONE = "phone", _("By phone")
     VIDEO = "video", _("By video")
     HOME_VISIT = "home_visit", _("Home visit")
@@ -46,8 +46,8 @@ class Engagement(models.Model):
     how) is separate from the case's general consent to sensitive data; no record is written without it."""
 
     class Status(models.TextChoices):
-        OPEN = "open", _("Open")
-        CLOSED = "closed", _("Closed")
+        OPEN = "open", _("Ongoing")
+        CLOSED = "closed", _("Ended")
 
     case = models.ForeignKey("cases.Case", verbose_name=_("case"), on_delete=models.PROTECT,
                              related_name="counselling_engagements")
@@ -110,7 +110,7 @@ class SessionRecord(models.Model):
     held_on = models.DateField(_("date"))
     mode = models.CharField(_("how"), max_length=12, choices=SessionMode.choices, default=SessionMode.IN_PERSON)
     duration_minutes = models.PositiveSmallIntegerField(_("duration (minutes)"))
-    notes = models.TextField(_("notes"))
+    notes = models.TextField(_("session notes"))
     assessment = models.TextField(_("assessment"), blank=True)
     plan = models.TextField(_("plan"), blank=True)
     written_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("written by"), on_delete=models.PROTECT,
