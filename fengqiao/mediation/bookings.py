@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -156,7 +157,7 @@ def mediator_directory(filters: DirectoryFilter | None = None, *, now: datetime 
         if not points and profile.service_point_id:
             points = {profile.service_point_id: profile.service_point}
         cards.append(MediatorCard(profile, profile.avg_stars, profile.n_ratings, slots[0] if slots else None,
-                                  list(points.values())))
+                                  [p for p in points.values() if p is not None]))
     return cards
 
 
@@ -187,7 +188,7 @@ class BookingRequest:
     matter: str
     specialty: str = ""
     mode: str = MeetingMode.IN_PERSON
-    resident: object = None
+    resident: Any = None  # the signed-in resident (an anonymous user counts as none)
 
     def fingerprint(self) -> dict:
         return {"mediator": self.mediator.pk, "at": self.starts_at.isoformat(), "name": self.name,
@@ -316,7 +317,9 @@ def booking_submit(req: BookingRequest, *, key: str, now: datetime | None = None
 
     def action():
         booking = booking_create(req, now=now)
-        return 201, {"booking": booking.code, "code": booking.case.code}, booking.case
+        case = booking.case
+        assert case is not None  # booking_create opens it
+        return 201, {"booking": booking.code, "code": case.code}, case
 
     outcome = run_once(scope=BOOKING_SCOPE, key=key, payload=req.fingerprint(), action=action)
     return Booking.objects.select_related("case", "mediator__user").get(code=outcome.body["booking"]), outcome.replayed

@@ -108,8 +108,8 @@ def seed_bookings(rng: random.Random, now: datetime) -> int:
     for i, (username, name, phone, specialty, matter) in enumerate(past):
         profile = profiles.get(username)
         booked_at = now - timedelta(days=16 + i)
-        slot = profile and _slot(rng, profile, booked_at, 10)
-        if slot is None:
+        slot = _slot(rng, profile, booked_at, 10) if profile is not None else None
+        if profile is None or slot is None:
             continue
         booking = svc.booking_create(svc.BookingRequest(mediator=profile, starts_at=slot.starts_at, name=name,
                                                         phone=phone, matter=matter, specialty=specialty),
@@ -125,8 +125,8 @@ def seed_bookings(rng: random.Random, now: datetime) -> int:
                 (BOOKINGS[6], None, MeetingMode.IN_PERSON), (BOOKINGS[7], None, MeetingMode.IN_PERSON)]
     for j, ((username, name, phone, specialty, matter), who, mode) in enumerate(upcoming):
         profile = profiles.get(username)
-        slot = profile and _slot(rng, profile, now, rules.BOOKING_DAYS)
-        if slot is None:
+        slot = _slot(rng, profile, now, rules.BOOKING_DAYS) if profile is not None else None
+        if profile is None or slot is None:
             continue
         if who is not None:
             name, phone = who.name or name, who.phone or phone

@@ -4,6 +4,7 @@ the writes in fengqiao.mediation.bookings."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -45,9 +46,9 @@ class DirectoryForm(forms.Form):
     def __init__(self, *args, points=(), languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.points = {str(p.pk): p for p in points}
-        self.fields["specialty"].choices = [("", gettext_lazy("Any kind")), *Specialty.choices]
-        self.fields["point"].choices = [("", gettext_lazy("Anywhere")), *((k, p.name) for k, p in self.points.items())]
-        self.fields["language"].choices = [("", gettext_lazy("Any language")), *((v, v) for v in languages)]
+        cast(forms.ChoiceField, self.fields["specialty"]).choices = [("", gettext_lazy("Any kind")), *Specialty.choices]
+        cast(forms.ChoiceField, self.fields["point"]).choices = [("", gettext_lazy("Anywhere")), *((k, p.name) for k, p in self.points.items())]
+        cast(forms.ChoiceField, self.fields["language"]).choices = [("", gettext_lazy("Any language")), *((v, v) for v in languages)]
 
     def filters(self) -> dict:
         data = self.cleaned_data if self.is_valid() else {}
@@ -81,11 +82,11 @@ class BookingForm(ResidentForm):
 
     def __init__(self, *args, video: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["specialty"].choices = [("", gettext_lazy("Not sure")), *Specialty.choices]
+        cast(forms.ChoiceField, self.fields["specialty"]).choices = [("", gettext_lazy("Not sure")), *Specialty.choices]
         modes = [(MeetingMode.IN_PERSON, MeetingMode.IN_PERSON.label)]
         if video:
             modes.append((MeetingMode.VIDEO, MeetingMode.VIDEO.label))
-        self.fields["mode"].choices = modes
+        cast(forms.ChoiceField, self.fields["mode"]).choices = modes
         if not video:
             self.fields["mode"].widget = forms.HiddenInput()
         if not self.is_bound and not self.initial.get("submission_token"):
@@ -129,7 +130,7 @@ class MoveForm(ResidentForm):
 
     def __init__(self, *args, slots=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["at"].choices = [("", gettext_lazy("Choose a time")),
+        cast(forms.ChoiceField, self.fields["at"]).choices = [("", gettext_lazy("Choose a time")),
                                      *((slot_key(s.starts_at), s.starts_at.astimezone(LOCAL).strftime("%m-%d %H:%M"))
                                        for s in slots)]
 

@@ -46,7 +46,7 @@ MAX_REMEMBERED = 20
 def _remember(request: HttpRequest, booking: Booking) -> None:
     codes = [c for c in request.session.get(SESSION_KEY, []) if c != booking.code]
     request.session[SESSION_KEY] = [*codes, booking.code][-MAX_REMEMBERED:]
-    if booking.case_id:
+    if booking.case is not None:
         tracking.remember(request.session, booking.case.code)  # the case's tracking page opens too
 
 

@@ -21,6 +21,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 PHONE = {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
 
 
+SHOTS = os.environ.get("FQ_SHOTS", "")
+
+
+def shot(page, name: str) -> None:
+    if SHOTS:
+        page.screenshot(path=os.path.join(SHOTS, f"{name}.png"), full_page=True)
+
+
 def fits_the_phone(page) -> bool:
     return page.evaluate("() => document.documentElement.scrollWidth") <= 375
 
@@ -35,6 +43,7 @@ def test_a_resident_books_a_mediator_on_a_phone(new_page, demo_site):
     page.wait_for_url("**/mediators/")
     assert page.locator(".mediator-card").count() >= 5
     assert fits_the_phone(page)
+    shot(page, "mediators-directory")
     assert not (found := serious_violations(page)), readable(found)
     # filter: labour disputes, 4 stars or more → the lawyer (rated in the demo)
     page.locator(".filters > summary").click()
@@ -48,6 +57,7 @@ def test_a_resident_books_a_mediator_on_a_phone(new_page, demo_site):
     lawyer.locator("a.button").click()
     page.wait_for_url("**/mediators/*/")
     assert fits_the_phone(page)
+    shot(page, "mediators-mediator")
     first = page.locator("a.slot").first
     slot_key = first.get_attribute("data-slot")
     first.click()
@@ -58,10 +68,13 @@ def test_a_resident_books_a_mediator_on_a_phone(new_page, demo_site):
     page.fill("#id_matter", "公司拖欠我三个月工资共1.5万元，多次讨要无果，希望调解。")
     assert fits_the_phone(page)
     assert not (found := serious_violations(page)), readable(found)
+    shot(page, "mediators-book")
     page.get_by_test_id("book-submit").click()
     page.wait_for_url("**/mediators/booked/*/")
     code = page.get_by_test_id("booking-code").inner_text().strip()
     assert fits_the_phone(page)
+    assert not (found := serious_violations(page)), readable(found)
+    shot(page, "mediators-booked")
     booking = Booking.objects.select_related("case", "mediator__user", "mediator__unit").get(code=code)
     assert booking.phone == "13922334455" and booking.status == Booking.Status.BOOKED
     assert timezone.localtime(booking.starts_at).strftime("%Y%m%d%H%M") == slot_key
@@ -73,3 +86,12 @@ def test_a_resident_books_a_mediator_on_a_phone(new_page, demo_site):
     # the booked time is no longer offered
     page.goto(f"/mediators/{booking.mediator.pk}/")
     assert page.locator(f'a.slot[data-slot="{slot_key}"]').count() == 0
+    # the booking page: code + phone, then move and cancel are offered
+    page.goto("/mediators/booking/")
+    page.fill("#id_code", code)
+    page.fill("#id_phone", "13922334455")
+    page.locator("main form button.primary").click()
+    page.wait_for_url(f"**/mediators/booking/{code}/")
+    assert page.get_by_test_id("move-form").count() == 1 and page.get_by_test_id("cancel-form").count() == 1
+    assert fits_the_phone(page)
+    shot(page, "mediators-booking")
