@@ -17,7 +17,7 @@ TEXT = {"rows": 3, "maxlength": 4000}
 
 
 def _on_field(label=None):
-    return forms.DateField(label=label or _("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    return forms.DateField(label=label or _("Date"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}),
                            help_text=_("Leave empty for today."))
 
 
@@ -33,7 +33,7 @@ class RegisterForm(forms.Form):
     matter = forms.CharField(label=_("Matter (what the petition asks for)"), widget=forms.Textarea(attrs=TEXT))
     form = forms.ChoiceField(label=_("Form"), choices=PetitionForm.choices)
     people_count = forms.IntegerField(label=_("People"), min_value=1, max_value=100000, initial=1)
-    registered_on = forms.DateField(label=_("Registered on"), widget=forms.DateInput(attrs={"type": "date"}))
+    registered_on = forms.DateField(label=_("Registered on"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     office = forms.ModelChoiceField(label=_("Petition office"), queryset=OrgUnit.objects.none())
     link_to = forms.CharField(label=_("Same facts as an earlier re-reviewed petition (number, optional)"),
                               required=False, max_length=24)
