@@ -117,6 +117,13 @@ def _lock(mediation: Mediation) -> Mediation:
     return mediation
 
 
+def _lock_session(session: Session) -> Session:
+    """Lock the session row and refresh the caller's object (so it sees what this transaction writes)."""
+    locked = Session.objects.select_for_update().get(pk=session.pk)
+    session.__dict__.update({k: v for k, v in locked.__dict__.items() if not k.startswith("_")})
+    return session
+
+
 def _name(user) -> str:
     return (getattr(user, "name", "") or user.get_username()).strip()
 
@@ -196,7 +203,7 @@ def booking_refusal(user, booking: Booking) -> str | None:
         return _("This booking was cancelled.")
     if booking.mediations.filter(status=Mediation.Status.OPEN).exists():
         return _("A mediation is already open for this booking.")
-    if booking.case_id is not None:
+    if booking.case is not None:
         return open_refusal(user, booking.case)
     return None
 
@@ -391,7 +398,7 @@ def session_hold(*, session: Session, actor, attendees: list[AttendeeInput] | tu
     """Record that a scheduled session took place: who was there (in a back-to-back session, in which separate
     talk), and the record (笔录). Marks a booked resident as attended (fengqiao.mediation.bookings, if present)."""
     mediation = _lock(session.mediation)
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = _lock_session(session)
     _check_work(actor, mediation)
     _check_open(mediation)
     now = at or timezone.now()
@@ -442,7 +449,7 @@ def session_cancel(*, session: Session, actor, reason: str, no_show: bool = Fals
                    at: datetime | None = None) -> Session:
     """Cancel a scheduled session with a reason; `no_show`: the booked resident did not come."""
     mediation = _lock(session.mediation)
-    session = Session.objects.select_for_update().get(pk=session.pk)
+    session = _lock_session(session)
     _check_work(actor, mediation)
     _check_open(mediation)
     if session.status != Session.Status.SCHEDULED:
@@ -484,7 +491,7 @@ def attendee_add(*, session: Session, actor, attendee: AttendeeInput, at: dateti
 @transaction.atomic
 def record_sign(*, attendee: Attendee, actor, at: datetime | None = None) -> Attendee:
     """Record that an attendee signed the session's record (笔录); signing twice is refused."""
-    session = attendee.session
+    session = Session.objects.select_related("mediation").get(pk=attendee.session_id)
     mediation = _lock(session.mediation)
     _check_work(actor, mediation)
     attendee = Attendee.objects.select_for_update().get(pk=attendee.pk)
