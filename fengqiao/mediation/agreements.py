@@ -536,3 +536,24 @@ def followup_record(*, followup: FollowUp, actor, performance: str, note: str = 
     _step(agreement, step="agreement_followup", actor=actor, public=PUBLIC_FOLLOWUP[performance], at=now,
           data={"followup": visit.pk, "performance": performance})
     return visit
+
+
+def followup_send_reminders(today: date | None = None) -> int:
+    """Tell the lead mediator of each visit due today or overdue (idempotent: one notice per visit and stage)."""
+    from fengqiao.notifications.services import notify
+
+    today = today or timezone.localdate()
+    sent = 0
+    visits = (FollowUp.objects.filter(done_at__isnull=True, due_on__lte=today, agreement__status=Agreement.Status.EFFECTIVE)
+              .select_related("agreement__mediation__mediator", "agreement__mediation__case",
+                              "agreement__mediation__unit"))
+    for visit in visits:
+        agreement = visit.agreement
+        stage = "overdue" if visit.due_on < today else "due"
+        words = {"number": agreement.number, "due": visit.due_on.isoformat()}
+        title = (_("Follow-up visit overdue: agreement %(number)s (visit by %(due)s)") if stage == "overdue"
+                 else _("Follow-up visit due today: agreement %(number)s")) % words
+        sent += notify([agreement.mediation.mediator], kind="agreement_followup", title=title,
+                       body=agreement.mediation.unit.name,
+                       case=agreement.mediation.case, key=f"agreement:followup:{visit.pk}:{stage}")
+    return sent

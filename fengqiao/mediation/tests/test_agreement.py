@@ -22,6 +22,15 @@ from fengqiao.org.services import staff_user_create
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    """The messages are matched in English (the platform's default language is Chinese)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 TERMS = [
     {"content": "李建国赔偿王小梅维修费", "manner": "银行转账", "due_on": None, "amount": "3500"},
     {"content": "李建国于一周内修复卫生间防水层", "manner": "自行委托施工", "due_on": None, "amount": None},
@@ -334,3 +343,16 @@ def test_voiding_needs_a_reason_and_cancels_the_visits(cast, mediation):
     assert "The mediation agreement was voided" in [e.label for e in public_timeline(mediation.case)]
     with pytest.raises(ValidationError):
         svc.agreement_void(agreement=agreement, actor=cast.mediator, reason="again")
+
+
+def test_the_mediator_is_reminded_of_due_visits_once(cast, mediation):
+    from fengqiao.notifications.models import Notification
+
+    agreement = sign_all(draft(mediation, cast.mediator), cast.mediator)
+    first = agreement.follow_ups.first()
+    assert svc.followup_send_reminders(first.due_on - timedelta(days=1)) == 0
+    assert svc.followup_send_reminders(first.due_on) == 1
+    assert svc.followup_send_reminders(first.due_on) == 0  # a second run tells nobody twice
+    assert svc.followup_send_reminders(first.due_on + timedelta(days=1)) == 1  # now overdue: one more notice
+    notice = Notification.objects.filter(recipient=cast.mediator, kind="agreement_followup").latest("id")
+    assert agreement.number in notice.title

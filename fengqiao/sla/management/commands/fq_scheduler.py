@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand
 from fengqiao.api.tasks import deliver_webhooks
 from fengqiao.legal.tasks import sweep_legal_clocks
 from fengqiao.mediation.tasks import send_booking_reminders
+from fengqiao.mediation.tasks_agreement import remind_followups
 from fengqiao.notifications.tasks import deliver_outbox
 from fengqiao.petitions.tasks import sweep_petition_clocks
 from fengqiao.sla.tasks import sweep_deadlines
@@ -32,6 +33,7 @@ class Command(BaseCommand):
             sweep_petition_clocks.enqueue()
             sweep_legal_clocks.enqueue()
             send_booking_reminders.enqueue()
+            remind_followups.enqueue()
             if time.monotonic() - last_retrain >= RETRAIN_EVERY:
                 retrain_models.enqueue()
                 last_retrain = time.monotonic()
