@@ -41,6 +41,7 @@ from fengqiao.mediation.models import (
     TeamMember,
     TeamRole,
 )
+from fengqiao.notifications.services import notify
 from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit, Role, ServicePoint, UnitKind
 
@@ -269,11 +270,15 @@ def team_add(*, mediation: Mediation, actor, user, role: str = "", at: datetime 
     if mediation.team.filter(user=user).exists():
         raise ValidationError({"user": _("%(name)s is already on the team.") % {"name": _name(user)}})
     if profile is None or not team_candidates(mediation).filter(pk=profile.pk).exists():
-        raise ValidationError({"user": _("Choose a mediator, lawyer or psychologist of the committee or the district.")})
+        raise ValidationError(
+            {"user": _("Choose a mediator, lawyer or psychologist of the committee or the district.")})
     role = role or KIND_TEAM_ROLE.get(profile.kind, TeamRole.MEDIATOR)
     if role not in TeamRole.values:
         raise ValidationError({"role": _("Choose a role in the team.")})
     member = TeamMember.objects.create(mediation=mediation, user=user, role=role)
+    notify([user], kind="mediation_team", case=mediation.case, key=f"mediation:{mediation.pk}:team:{user.pk}",
+           title=_("You are on the mediation team of %(code)s") % {"code": mediation.case.code},
+           body=mediation.case.title)
     _step(mediation, step="team_added", actor=actor, at=at, data={"user": user.pk, "role": role},
           reason=_("%(name)s joins the team as %(role)s.") % {"name": _name(user), "role": TeamRole(role).label})
     return member
@@ -374,7 +379,8 @@ def _attendee_rows(session: Session, attendees: list[AttendeeInput] | tuple[Atte
         elif a.user is not None:
             user_pk = getattr(a.user, "pk", None)
             if user_pk not in staff_ids:
-                raise ValidationError({"attendees": _("Only the mediator and the team can be recorded as staff present.")})
+                raise ValidationError(
+                    {"attendees": _("Only the mediator and the team can be recorded as staff present.")})
             if user_pk in seen_users:
                 continue
             seen_users.add(user_pk)
@@ -429,19 +435,24 @@ def session_hold(*, session: Session, actor, attendees: list[AttendeeInput] | tu
           public=gettext_noop("Mediation session %(n)s held"), public_args={"n": session.seq},
           data={"session": session.pk, "attendees": len(rows)})
     if session.booking_id:
-        _booking_mark(session.booking, actor, attended=True)
+        _booking_mark(session.booking, actor, attended=True, at=now)
     return session
 
 
-def _booking_mark(booking: Booking | None, actor, *, attended: bool) -> None:
-    """Tell the booking (helper module fengqiao.mediation.bookings) whether the resident came; skipped if absent."""
-    if booking is None:
+def _booking_mark(booking: Booking | None, actor, *, attended: bool, at: datetime | None = None) -> None:
+    """Tell the booking (fengqiao.mediation.bookings) whether the resident came. Advice to the booking only: a booking
+    already recorded, or one the booking rules will not mark yet, leaves the session as recorded."""
+    if booking is None or booking.status != Booking.Status.BOOKED:
         return
     try:
         from fengqiao.mediation.bookings import booking_mark
     except ImportError:
         return
-    booking_mark(booking, actor, attended)
+    try:
+        with transaction.atomic():
+            booking_mark(booking, actor, attended, now=at)
+    except (ValidationError, PermissionDenied) as exc:
+        log.info("booking %s not marked from the session: %s", booking.code, exc)
 
 
 @transaction.atomic
@@ -462,7 +473,7 @@ def session_cancel(*, session: Session, actor, reason: str, no_show: bool = Fals
           public=gettext_noop("Mediation session %(n)s cancelled"), public_args={"n": session.seq},
           data={"session": session.pk, "no_show": no_show})
     if session.booking_id and no_show:
-        _booking_mark(session.booking, actor, attended=False)
+        _booking_mark(session.booking, actor, attended=False, at=at)
     return session
 
 
@@ -579,7 +590,8 @@ def mediation_conclude(*, mediation: Mediation, actor, outcome: str, note: str, 
     if referral and (referral not in Referral.values or outcome not in rules.REFERRAL_ALLOWED):
         errors["referral"] = _("A referral route goes with no agreement or a partial one.")
     if not note:
-        errors["note"] = (_("Write down the terms the parties agreed orally.") if outcome == MediationOutcome.AGREEMENT_ORAL
+        oral = outcome == MediationOutcome.AGREEMENT_ORAL
+        errors["note"] = (_("Write down the terms the parties agreed orally.") if oral
                           else _("Describe the result for the parties."))
     if outcome in rules.OUTCOME_NEEDS_HELD_SESSION and not mediation.sessions.filter(
             status=Session.Status.HELD).exists():

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Channel, Party, ServiceType
 from fengqiao.mediation import casework as cw
@@ -93,6 +95,11 @@ def _dispute_case(d: Dispute, *, rng: random.Random, submitted: datetime, commit
     return case
 
 
+def _o_clock(moment: datetime, hour: int, minute: int = 0) -> datetime:
+    """`moment`'s local day at office time (sessions happen at 9:30 or 14:30, not at the hour the seed runs)."""
+    return timezone.localtime(moment).replace(hour=hour, minute=minute, second=0, microsecond=0)
+
+
 def _held(mediation: Mediation, *, actor, at: datetime, mode: str, record: str, lawyer=None, signed: bool = True):
     session = cw.session_schedule(mediation=mediation, actor=actor, scheduled_at=at, mode=mode,
                                   place="光明街道人民调解室（光明街道办事处一楼）", at=at - timedelta(days=1))
@@ -125,19 +132,22 @@ def seed_mediations(rng: random.Random, now: datetime) -> int:
         opened += 1
         if d.key == "demo-med-1":  # 话聊: a lawyer joins; a back-to-back session held, the next one booked
             cw.team_add(mediation=mediation, actor=mediator, user=lawyer, at=at + timedelta(minutes=10))
-            _held(mediation, actor=mediator, lawyer=lawyer, at=at + timedelta(days=3), mode=MeetingMode.BACK_TO_BACK,
+            _held(mediation, actor=mediator, lawyer=lawyer, at=_o_clock(at + timedelta(days=3), 9, 30),
+                  mode=MeetingMode.BACK_TO_BACK,
                   record="第一场（申请人）：陈述漏水经过，天花板及衣柜维修报价约6000元，要求全额赔偿。\n"
                          "第二场（被申请人）：承认卫生间漏水，同意修复防水层，但认为衣柜损坏与漏水无关，只愿承担天花板维修费。\n"
                          "律师曾子涵向双方释明相邻关系中的侵权赔偿责任。")
-            cw.session_schedule(mediation=mediation, actor=mediator, scheduled_at=now + timedelta(days=2, hours=2),
+            cw.session_schedule(mediation=mediation, actor=mediator,
+                                scheduled_at=_o_clock(now + timedelta(days=2), 14, 30),
                                 mode=MeetingMode.IN_PERSON, place="光明街道人民调解室", at=now - timedelta(days=1))
         elif d.key == "demo-med-2":  # a video session ahead
-            cw.session_schedule(mediation=mediation, actor=mediator, scheduled_at=now + timedelta(days=1, hours=1),
+            cw.session_schedule(mediation=mediation, actor=mediator, scheduled_at=_o_clock(now + timedelta(days=1), 10),
                                 mode=MeetingMode.VIDEO, video_link="https://meeting.gm.example.gov.cn/room/tiaojie-01",
                                 at=at + timedelta(hours=1))
         elif d.key == "demo-med-3":  # labour: no agreement, referred to labour arbitration
             cw.team_add(mediation=mediation, actor=mediator, user=lawyer, at=at + timedelta(minutes=5))
-            _held(mediation, actor=mediator, lawyer=lawyer, at=at + timedelta(days=2), mode=MeetingMode.IN_PERSON,
+            _held(mediation, actor=mediator, lawyer=lawyer, at=_o_clock(at + timedelta(days=2), 14, 30),
+                  mode=MeetingMode.IN_PERSON,
                   record="工人代表要求一次性结清两个月工资；厂方表示只能分六个月支付，且不同意支付延期利息。双方差距较大。")
             cw.mediation_conclude(
                 mediation=mediation, actor=mediator, outcome=MediationOutcome.NONE, referral=Referral.ARBITRATION,
@@ -145,10 +155,11 @@ def seed_mediations(rng: random.Random, now: datetime) -> int:
                 at=at + timedelta(days=5))
         elif d.key == "demo-med-4":  # past its month, not extended: flagged overdue
             cw.team_add(mediation=mediation, actor=mediator, user=psychologist, at=at + timedelta(minutes=5))
-            _held(mediation, actor=mediator, at=at + timedelta(days=6), mode=MeetingMode.IN_PERSON, signed=False,
+            _held(mediation, actor=mediator, at=_o_clock(at + timedelta(days=6), 9, 30), mode=MeetingMode.IN_PERSON,
+                  signed=False,
                   record="业主代表与物业经理到场。物业同意暂停施工，但要求业主先补交物业费；业主代表要求先恢复绿地。")
         elif d.key == "demo-med-5":  # extended with both parties' consent
-            _held(mediation, actor=mediator, at=at + timedelta(days=5), mode=MeetingMode.IN_PERSON,
+            _held(mediation, actor=mediator, at=_o_clock(at + timedelta(days=5), 14, 30), mode=MeetingMode.IN_PERSON,
                   record="双方同意请第三方对墙面污损进行评估，待评估结果出来后再行调解。")
             cw.mediation_extend(mediation=mediation, actor=mediator, days=15, reason="等待第三方评估墙面污损程度",
                                 applicant_consents=True, respondent_consents=True, at=at + timedelta(days=29))

@@ -197,7 +197,8 @@ def _party_rows(case: Case) -> list[dict]:
     return rows
 
 
-def _render(request: HttpRequest, mediation: Mediation, *, bound: dict | None = None, status: int = 200) -> HttpResponse:
+def _render(request: HttpRequest, mediation: Mediation, *, bound: dict | None = None,
+            status: int = 200) -> HttpResponse:
     bound = bound or {}
     case = mediation.case
     can_work = mediation.status == Mediation.Status.OPEN and cw.may_work(request.user, mediation)
@@ -223,7 +224,8 @@ def _render(request: HttpRequest, mediation: Mediation, *, bound: dict | None = 
         "overdue": mediation.status == Mediation.Status.OPEN and mediation.due_at < now,
         "team_form": bound.get("team") or (TeamForm(mediation=mediation) if can_work else None),
         "schedule_form": bound.get("schedule") or (ScheduleForm(mediation=mediation, initial={
-            "scheduled_at": timezone.localtime(now + timedelta(days=1)).replace(minute=0, second=0, microsecond=0)})
+            "scheduled_at": datetime.combine(timezone.localdate() + timedelta(days=1), time(9, 30),
+                                             tzinfo=timezone.get_current_timezone())})
             if can_work else None),
         "extend_form": bound.get("extend") or (ExtendForm() if can_work else None),
         "conclude_form": bound.get("conclude") or (ConcludeForm() if can_work else None),

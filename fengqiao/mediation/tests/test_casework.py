@@ -27,6 +27,7 @@ from fengqiao.mediation.models import (
     TeamRole,
 )
 from fengqiao.mediation.services import mediator_register
+from fengqiao.notifications.models import Notification
 from fengqiao.org.models import Role
 from fengqiao.org.services import staff_user_create
 
@@ -157,8 +158,8 @@ def test_a_session_far_ahead_cannot_be_held_yet(cast, dispute):
     session = cw.session_schedule(mediation=mediation, actor=cast.mediator,
                                   scheduled_at=timezone.now() + timedelta(days=3), place="调解室")
     with pytest.raises(ValidationError, match="later"):
-        cw.session_hold(session=session, actor=cast.mediator, attendees=[cw.AttendeeInput(party=dispute.parties.first())],
-                        record="笔录")
+        cw.session_hold(session=session, actor=cast.mediator,
+                        attendees=[cw.AttendeeInput(party=dispute.parties.first())], record="笔录")
 
 
 def test_signing_the_record_twice_is_refused(cast, dispute):
@@ -180,6 +181,7 @@ def test_team_from_the_committee_and_the_district(cast, org, dispute):
     assert lawyer.pk in {p.user_id for p in cw.team_candidates(mediation)}
     member = cw.team_add(mediation=mediation, actor=cast.mediator, user=lawyer)
     assert member.role == TeamRole.LAWYER
+    assert Notification.objects.filter(recipient=lawyer, kind="mediation_team", case=dispute).exists()
     with pytest.raises(ValidationError):
         cw.team_add(mediation=mediation, actor=cast.mediator, user=lawyer)
     with pytest.raises(ValidationError):
@@ -251,7 +253,8 @@ def test_oral_agreement_resolves_and_written_needs_an_effective_agreement(cast, 
         cw.mediation_conclude(mediation=mediation, actor=cast.mediator, outcome=MediationOutcome.AGREEMENT_WRITTEN,
                               note="达成书面协议")
     with pytest.raises(ValidationError) as err:
-        cw.mediation_conclude(mediation=mediation, actor=cast.mediator, outcome=MediationOutcome.AGREEMENT_ORAL, note="")
+        cw.mediation_conclude(mediation=mediation, actor=cast.mediator, outcome=MediationOutcome.AGREEMENT_ORAL,
+                              note="")
     assert "note" in err.value.message_dict
     cw.mediation_conclude(mediation=mediation, actor=cast.mediator, outcome=MediationOutcome.AGREEMENT_ORAL,
                           note="楼上住户于一周内修复防水并赔偿800元。")
@@ -291,7 +294,7 @@ def test_a_session_from_a_booking_marks_the_booking(cast, dispute, monkeypatch):
 
     calls = []
     fake = types.ModuleType("fengqiao.mediation.bookings")
-    fake.booking_mark = lambda booking, actor, attended: calls.append((booking.pk, actor.pk, attended))
+    fake.booking_mark = lambda booking, actor, attended, now=None: calls.append((booking.pk, actor.pk, attended))
     monkeypatch.setitem(sys.modules, "fengqiao.mediation.bookings", fake)
     now = timezone.now()
     booking = Booking.objects.create(mediator=cast.mediator.mediator_profile, starts_at=now + timedelta(minutes=30),
@@ -304,3 +307,20 @@ def test_a_session_from_a_booking_marks_the_booking(cast, dispute, monkeypatch):
     cw.session_hold(session=session, actor=cast.mediator, attendees=[cw.AttendeeInput(party=dispute.parties.first())],
                     record="当面听取意见。")
     assert calls == [(booking.pk, cast.mediator.pk, True)]
+
+
+def test_holding_a_session_marks_the_real_booking_attended(cast, dispute):
+    from fengqiao.mediation.models import Booking
+
+    now = timezone.now()
+    booking = Booking.objects.create(mediator=cast.mediator.mediator_profile, starts_at=now + timedelta(minutes=5),
+                                     ends_at=now + timedelta(minutes=65), name="王小梅", phone="13800138000",
+                                     matter="楼上漏水", case=dispute)
+    mediation = _open(cast, dispute, booking=booking)
+    session = cw.session_schedule(mediation=mediation, actor=cast.mediator, scheduled_at=booking.starts_at,
+                                  place="调解室", booking=booking)
+    cw.session_hold(session=session, actor=cast.mediator, attendees=[cw.AttendeeInput(party=dispute.parties.first())],
+                    record="当面听取意见。", at=booking.starts_at + timedelta(minutes=30))
+    booking.refresh_from_db()
+    session.refresh_from_db()
+    assert booking.status == Booking.Status.ATTENDED and session.status == Session.Status.HELD
