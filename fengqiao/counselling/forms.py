@@ -48,7 +48,7 @@ class ConsentForm(PrefixedForm):
 
 class RecordForm(PrefixedForm):
     prefix_name = "record"
-    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    held_on = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     mode = forms.ChoiceField(label=_("How"), choices=SessionMode.choices)
     duration_minutes = forms.IntegerField(label=_("Duration (minutes)"), min_value=rules.DURATION_MIN,
                                           max_value=rules.DURATION_MAX, initial=50)

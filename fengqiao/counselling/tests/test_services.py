@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fengqiao.cases.models import CaseEvent, ServiceType
 from fengqiao.cases.public import public_timeline
@@ -86,9 +86,10 @@ def test_one_open_engagement_per_counsellor_and_case(engagement, psychologist):
 
 def test_no_record_without_consent(psy_case, psychologist):
     engagement = svc.engagement_open(case=psy_case, counsellor=psychologist, actor=psychologist)
-    with pytest.raises(ValidationError) as refused:
-        _record(engagement, psychologist)
-    assert "consent" in str(refused.value)
+    for language, word in (("en", "consent"), ("zh-hans", "同意")):
+        with translation.override(language), pytest.raises(ValidationError) as refused:
+            _record(engagement, psychologist)
+        assert word in refused.value.messages[0]
     assert not SessionRecord.objects.exists()
 
 
