@@ -24,3 +24,25 @@ def counselling_notice(context, case) -> dict:
     can_open = not mine_open and counsellor_eligibility(user, case) is not None
     return {"show": in_progress or readable or can_open, "in_progress": in_progress, "readable": readable,
             "can_open": can_open, "case": case, "user": user, "request": request, "csrf_token": context.get("csrf_token")}
+
+
+@register.simple_tag(takes_context=True)
+def counselling_nav(context) -> bool:
+    """Whether the main navigation offers the psychological service: to psychologists, to users holding a live
+    grant, and to auditors (for the access log). Computed once per request."""
+    from django.utils import timezone
+
+    from fengqiao.counselling.models import Grant
+    from fengqiao.counselling.services import is_counsellor
+    from fengqiao.org.access import Capability, scope_for
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return False
+    cached = getattr(user, "_fq_counselling_nav", None)
+    if cached is None:
+        cached = (Capability.AUDIT_READ in scope_for(user).capabilities or is_counsellor(user)
+                  or Grant.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).exists())
+        user._fq_counselling_nav = cached
+    return cached

@@ -145,3 +145,24 @@ def test_pages_in_both_languages(engagement, counsellor_client, language):
         assert "Session records" in body and "Who else may read" in body
     else:
         assert "会谈记录" in body and "还有谁可以查看" in body
+
+
+def test_the_main_navigation_offers_it_to_those_it_concerns(engagement, cast, client_for, psychologist):
+    link = 'href="/counselling/"'
+    assert link in client_for(psychologist).get("/").content.decode()
+    assert link in client_for(cast.auditor).get("/").content.decode()
+    assert link not in client_for(cast.leader).get("/").content.decode()
+    svc.grant_create(engagement=engagement, actor=psychologist, user=cast.leader, reason="危机干预需要",
+                     expires_at=timezone.now() + timedelta(days=1))
+    assert link in client_for(cast.leader).get("/").content.decode()
+
+
+def test_the_list_keeps_to_a_query_budget(engagement, psychologist, cast, django_assert_max_num_queries):
+    from django.test import Client
+
+    from fengqiao.accounts.tests.conftest import verify
+
+    client = Client()
+    verify(client, psychologist)
+    with django_assert_max_num_queries(20):
+        assert client.get("/counselling/").status_code == 200
