@@ -349,6 +349,8 @@ def reader_basis(user, engagement: Engagement, now: datetime | None = None) -> t
     views = [rules.GrantView(user_id=grant.user_id, expires_at=grant.expires_at, revoked_at=grant.revoked_at)] \
         if grant else []
     basis = rules.read_basis(user.pk, counsellor_id=engagement.counsellor_id, grants=views, now=now)
+    if basis == rules.Basis.GRANT and not has_staff_membership(user):
+        return None, None  # a grantee who has left the staff reads no more
     return basis, grant if basis == rules.Basis.GRANT else None
 
 

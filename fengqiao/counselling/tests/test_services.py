@@ -229,3 +229,13 @@ def test_demo_seed(cast):
     engagement = seed_counselling(random.Random(1), timezone.now())
     assert engagement.records.count() == 2 and engagement.grants.filter(revoked_at__isnull=True).count() == 1
     assert engagement.case.region.district.code == "440311"
+
+
+def test_a_grantee_who_leaves_the_staff_reads_no_more(engagement, psychologist, cast):
+    from fengqiao.org.models import Membership
+
+    _grant(engagement, psychologist, cast.mediator)
+    Membership.objects.filter(user=cast.mediator).update(is_active=False)
+    with pytest.raises(svc.RecordsHidden):
+        svc.engagement_for_reader(user=cast.mediator, pk=engagement.pk)
+    assert AccessLog.objects.get(user=cast.mediator).what == "denied"
