@@ -217,6 +217,11 @@ def test_the_access_log_is_append_only(engagement, psychologist):
         AccessLog.objects.all().update(purpose="x")
     with pytest.raises(TypeError):
         AccessLog.objects.all().delete()
+    # The database refuses a change that goes round the model.
+    from django.db import DatabaseError, connection, transaction
+
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("UPDATE counselling_accesslog SET purpose = 'x' WHERE id = %s", [row.pk])
 
 
 def test_demo_seed(cast):
