@@ -5,6 +5,7 @@ verification code are in it), and a member of the public opens the verification 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
@@ -75,7 +76,7 @@ def test_the_mediator_draws_up_signs_seals_downloads_and_the_public_verifies(new
 
     with page.expect_download() as download:
         page.locator('[data-testid="agreement-pdf"]').click()
-    data = open(download.value.path(), "rb").read()
+    data = Path(download.value.path()).read_bytes()
     assert data.startswith(b"%PDF")
     document = pdfium.PdfDocument(data)
     first = document[0]
