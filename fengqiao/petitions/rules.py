@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from itertools import pairwise
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -91,7 +92,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str | None]] = {
 }
 
 # Why a move is refused in a state, where a plain "not now" would not tell the user what comes first.
-OUT_OF_ORDER: dict[str, str] = {
+OUT_OF_ORDER: dict[str, Any] = {
     Move.REQUEST_RE_REVIEW: _("A re-review (复核) can be asked for only after the review (复查) opinion."),
     Move.DECIDE_RE_REVIEW: _("A re-review opinion can be recorded only after a re-review was asked for."),
     Move.DECIDE_REVIEW: _("A review opinion can be recorded only after a review was asked for."),

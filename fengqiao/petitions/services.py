@@ -301,7 +301,7 @@ def petition_accept(*, petition: Petition, actor, organ: OrgUnit, on: date | Non
     locked = _locked(petition)
     locked.state = rules.next_state(Move.ACCEPT, locked.state)
     _refuse_if_repeat(locked)
-    if locked.organ_id and locked.organ_id != organ.pk:
+    if locked.organ is not None and locked.organ.pk != organ.pk:
         raise ValidationError({"organ": _("The petition was transferred to %(organ)s, which decides on it.") % {
             "organ": locked.organ.name}})
     locked.organ = organ
@@ -321,20 +321,21 @@ def petition_not_accept(*, petition: Petition, actor, ground: str, reason: str, 
     locked.state = rules.next_state(Move.NOT_ACCEPT, locked.state)
     if ground not in NotAcceptedGround.values:
         raise ValidationError({"ground": _("Choose the ground for not accepting.")})
-    if ground == NotAcceptedGround.RE_REVIEWED and locked.repeat_of is None:
+    earlier = locked.repeat_of
+    if ground == NotAcceptedGround.RE_REVIEWED and earlier is None:
         raise ValidationError({"ground": _("Link the earlier re-reviewed petition first.")})
-    if ground == NotAcceptedGround.RE_REVIEWED and not reason.strip():
+    if ground == NotAcceptedGround.RE_REVIEWED and earlier is not None and not reason.strip():
         reason = _("Not re-accepted: re-reviewed on %(date)s, petition %(number)s.") % {
-            "date": _ymd(_re_review_date(locked.repeat_of)), "number": locked.repeat_of.number}
+            "date": _ymd(_re_review_date(earlier)), "number": earlier.number}
     _required(reason=reason)
     locked.not_accepted_ground, locked.decision_reason = ground, reason.strip()
     day = _day(on, field="on", not_before=locked.received_on, label=_("the day it was received"))
     locked.accepted_on = None
     locked.closed_on = day
     _save(locked, petition)
-    if ground == NotAcceptedGround.RE_REVIEWED:
+    if ground == NotAcceptedGround.RE_REVIEWED and earlier is not None:
         public = gettext_noop("Not accepted again: these facts were re-reviewed on %(date)s (petition %(number)s)")
-        args = {"date": _ymd(_re_review_date(locked.repeat_of)), "number": locked.repeat_of.number}
+        args = {"date": _ymd(_re_review_date(earlier)), "number": earlier.number}
     else:
         public, args = gettext_noop("Petition not accepted; the written notice gives the reason"), {}
     _step(locked, Move.NOT_ACCEPT, actor, reason=locked.decision_reason, public=public, public_args=args,
@@ -391,6 +392,7 @@ def petition_extend(*, petition: Petition, actor, days: int, reason: str, approv
     locked.extension_days, locked.extension_reason, locked.extension_approved_by = days, reason.strip(), approved_by
     locked.extended_on = _today()
     _save(locked, petition)
+    assert locked.accepted_on is not None  # accepted or handling: acceptance was recorded
     due = rules.handling_due(locked.accepted_on, days)
     _step(locked, Move.EXTEND, actor, reason=locked.extension_reason,
           public=gettext_noop("Handling time extended by %(days)s days, until %(date)s"),
@@ -405,6 +407,11 @@ def default_review_organ(organ: OrgUnit | None) -> str:
         return ""
     district = organ.region.district if organ.region_id else None
     return f"深圳市{district.name}人民政府" if district else ""
+
+
+def _decided(record: Opinion) -> date:
+    assert record.decided_on is not None  # an opinion that was issued
+    return record.decided_on
 
 
 def _opinion(locked: Petition, stage: str, actor, *, facts: str, opinion: str, basis: str, next_organ: str,
@@ -434,14 +441,14 @@ def petition_reply(*, petition: Petition, actor, facts: str, opinion: str, basis
     _save(locked, petition)
     _step(locked, Move.REPLY, actor,
           public=gettext_noop("Written reply issued; you may ask %(organ)s for a review (复查) until %(date)s"),
-          public_args={"organ": review_organ, "date": _ymd(rules.request_until(record.decided_on))})
+          public_args={"organ": review_organ, "date": _ymd(rules.request_until(_decided(record)))})
     return petition
 
 
 def _request(locked: Petition, stage: str, prior: Stage, on: date | None, organ_name: str) -> Opinion:
     before = locked.opinions.get(stage=prior)
     day = _day(on, field="on", not_before=before.decided_on, label=_("the previous opinion"))
-    until = rules.request_until(before.decided_on)
+    until = rules.request_until(_decided(before))
     if day > until:
         raise ValidationError({"on": _("The time to ask for this ended on %(date)s (30 days after the written "
                                        "opinion of %(decided)s).") % {"date": _ymd(until),
@@ -541,7 +548,7 @@ def petition_decide_review(*, petition: Petition, actor, facts: str, opinion: st
           public=gettext_noop("Review opinion issued by %(organ)s; you may ask %(next)s for a re-review (复核) "
                               "until %(date)s"),
           public_args={"organ": record.organ_name, "next": re_review_organ,
-                       "date": _ymd(rules.request_until(record.decided_on))})
+                       "date": _ymd(rules.request_until(_decided(record)))})
     return petition
 
 

@@ -45,3 +45,12 @@ def petition_case(make_case, cast):
                  PartyInput(role=Party.PartyRole.RESPONDENT, name="某小区业主委员会", kind=Party.Kind.ORGANISATION)],
         applicant_user=cast.resident,
     )
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    """Service and rule messages are read in English here (pages choose their language per request)."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
