@@ -53,6 +53,9 @@ class MediatorProfileAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         return ["user"] if obj else []
 
+    def get_inlines(self, request, obj=None):
+        return self.inlines if obj else []  # hours are added once the mediator is registered
+
     @admin.display(description=_("specialties"))
     def specialty_list(self, profile: MediatorProfile) -> str:
         return "、".join(profile.specialty_labels()) or "—"

@@ -166,3 +166,28 @@ def test_my_page_lists_the_signed_in_residents_bookings(mediator, cast):
     page = client.get(reverse("intake:my_cases"))
     assert booking.code in page.content.decode()
     assert client.get(reverse("mediators:booking", args=[booking.code])).status_code == 200
+
+
+def test_the_mediator_admin_edits_hours(cast, mediator, client_for):
+    admin = cast.admin
+    admin.is_staff = admin.is_superuser = True
+    admin.save()
+    client = client_for(admin)
+    url = reverse("admin:mediation_mediatorprofile_change", args=[mediator.pk])
+    page = client.get(url)
+    assert page.status_code == 200 and "hours-TOTAL_FORMS" in page.content.decode()
+    hours = MediatorHours.objects.get(mediator=mediator)
+    data = {"unit": mediator.unit.pk, "kind": mediator.kind, "specialties": mediator.specialties,
+            "languages": mediator.languages, "service_point": mediator.service_point_id or "", "bio": "",
+            "is_available": "on",
+            "hours-TOTAL_FORMS": "2", "hours-INITIAL_FORMS": "1", "hours-MIN_NUM_FORMS": "0",
+            "hours-MAX_NUM_FORMS": "1000",
+            "hours-0-id": hours.pk, "hours-0-mediator": mediator.pk, "hours-0-weekday": "0", "hours-0-start": "14:00",
+            "hours-0-end": "17:00", "hours-0-slot_minutes": "60", "hours-0-service_point": hours.service_point_id,
+            "hours-1-mediator": mediator.pk, "hours-1-weekday": "3", "hours-1-start": "09:00",
+            "hours-1-end": "11:00", "hours-1-slot_minutes": "30", "hours-1-service_point": ""}
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[-3000:]
+    assert MediatorHours.objects.filter(mediator=mediator).count() == 2
+    thursday = [s for s in svc.free_slots(mediator) if s.starts_at.date() == date(2026, 12, 10)]
+    assert [s.starts_at.strftime("%H:%M") for s in thursday] == ["09:00", "09:30", "10:00", "10:30"]
