@@ -324,10 +324,13 @@ def petition_not_accept(*, petition: Petition, actor, ground: str, reason: str, 
     earlier = locked.repeat_of
     if ground == NotAcceptedGround.RE_REVIEWED and earlier is None:
         raise ValidationError({"ground": _("Link the earlier re-reviewed petition first.")})
-    if ground == NotAcceptedGround.RE_REVIEWED and earlier is not None and not reason.strip():
-        reason = _("Not re-accepted: re-reviewed on %(date)s, petition %(number)s.") % {
-            "date": _ymd(_re_review_date(earlier)), "number": earlier.number}
-    _required(reason=reason)
+    note = reason.strip()
+    if ground == NotAcceptedGround.RE_REVIEWED and earlier is not None:
+        # The record says it in the reader's language; the notice (PDF) says it in its own words.
+        note = _("Not re-accepted: re-reviewed on %(date)s, petition %(number)s.") % {
+            "date": _ymd(_re_review_date(earlier)), "number": earlier.number} + (f" {note}" if note else "")
+    else:
+        _required(reason=reason)
     locked.not_accepted_ground, locked.decision_reason = ground, reason.strip()
     day = _day(on, field="on", not_before=locked.received_on, label=_("the day it was received"))
     locked.accepted_on = None
@@ -338,8 +341,8 @@ def petition_not_accept(*, petition: Petition, actor, ground: str, reason: str, 
         args = {"date": _ymd(_re_review_date(earlier)), "number": earlier.number}
     else:
         public, args = gettext_noop("Petition not accepted; the written notice gives the reason"), {}
-    _step(locked, Move.NOT_ACCEPT, actor, reason=locked.decision_reason, public=public, public_args=args,
-          public_words=True, data={"ground": ground})
+    _step(locked, Move.NOT_ACCEPT, actor, reason=note, public=public, public_args=args,
+          public_words=bool(locked.decision_reason), data={"ground": ground})
     return petition
 
 

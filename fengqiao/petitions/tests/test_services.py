@@ -137,7 +137,8 @@ def test_a_petition_on_re_reviewed_facts_is_recognised_and_not_accepted_again(pc
     ps.petition_not_accept(petition=new, actor=pcast.clerk, ground=NotAcceptedGround.RE_REVIEWED, reason="")
     new.refresh_from_db()
     assert new.state == State.NOT_ACCEPTED
-    assert new.decision_reason == f"Not re-accepted: re-reviewed on 2026-05-25, petition {old.number}."
+    step = CaseEvent.objects.filter(case=again, action="petition", data__step="petition_not_accept").get()
+    assert step.reason == f"Not re-accepted: re-reviewed on 2026-05-25, petition {old.number}."
     assert any("re-reviewed on 2026-05-25" in e.label for e in public_timeline(again))
     # another person on similar words is not a repeat
     other = make_case(description="小区加装电梯影响低层业主采光，要求补偿，请求再次处理。",
