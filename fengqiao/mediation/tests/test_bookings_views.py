@@ -191,3 +191,19 @@ def test_the_mediator_admin_edits_hours(cast, mediator, client_for):
     assert MediatorHours.objects.filter(mediator=mediator).count() == 2
     thursday = [s for s in svc.free_slots(mediator) if s.starts_at.date() == date(2026, 12, 10)]
     assert [s.starts_at.strftime("%H:%M") for s in thursday] == ["09:00", "09:30", "10:00", "10:30"]
+
+
+def test_booking_is_rate_limited_but_a_replay_is_not(mediator, settings):
+    settings.FQ_RATE_SUBMIT_IP = "2/m"
+    client = Client(REMOTE_ADDR="10.7.7.7")
+    assert post_booking(client, mediator, at(MONDAY, 14), token="a").status_code == 302
+    assert post_booking(client, mediator, at(MONDAY, 14), token="a").status_code == 302  # the same form again
+    assert post_booking(client, mediator, at(MONDAY, 15), token="b", phone="13900139000").status_code == 302
+    limited = post_booking(client, mediator, at(MONDAY, 16), token="c", phone="13700137000")
+    assert limited.status_code == 429
+    assert Booking.objects.filter(mediator=mediator).count() == 2
+
+
+def test_directory_queries_do_not_grow_with_mediators(client, mediator, django_assert_max_num_queries):
+    with django_assert_max_num_queries(12):
+        assert client.get(reverse("mediators:directory")).status_code == 200
