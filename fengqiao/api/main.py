@@ -7,7 +7,7 @@ from ninja import NinjaAPI
 from ninja.throttling import SimpleRateThrottle
 
 from fengqiao.api import errors
-from fengqiao.api.routers import cases, webhooks
+from fengqiao.api.routers import cases, mediation, webhooks
 
 DESCRIPTION = """
 The Fengqiao (枫桥) platform for partner systems: the city's 12345 hotline, non-police incidents
@@ -60,3 +60,4 @@ api.add_decorator(errors.in_request_language, mode="view")
 errors.install(api)
 api.add_router("", cases.router)
 api.add_router("", webhooks.router)
+api.add_router("", mediation.router)

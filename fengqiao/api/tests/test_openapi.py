@@ -49,6 +49,12 @@ def test_document_describes_the_api():
         "/api/v1/cases", "/api/v1/cases/{code}", "/api/v1/cases/{code}/notes", "/api/v1/cases/{code}/attachments",
         "/api/v1/cases/{code}/actions/{action}", "/api/v1/webhooks", "/api/v1/webhooks/{subscription_id}",
         "/api/v1/webhooks/{subscription_id}/deliveries",
+        "/api/v1/mediations", "/api/v1/mediations/{mediation_id}", "/api/v1/mediations/{mediation_id}/sessions",
+        "/api/v1/agreements", "/api/v1/agreements/{agreement_id}", "/api/v1/judicial-confirmations",
+        "/api/v1/judicial-confirmations/{application_id}", "/api/v1/judicial-confirmations/{application_id}/accept",
+        "/api/v1/judicial-confirmations/{application_id}/not-accept",
+        "/api/v1/judicial-confirmations/{application_id}/extend",
+        "/api/v1/judicial-confirmations/{application_id}/ruling",
     }
     for path, operations in paths.items():
         for method, operation in operations.items():

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
+from django.utils import translation
 
 from fengqiao.legal import rules
 from fengqiao.legal.models import ConfirmationApplication, LinkageKind, MatterType
@@ -83,6 +84,12 @@ def test_district_from_an_address():
 ])
 def test_matters_detected_from_the_words(text, matter):
     assert rules.detect_matter(text)[0] == matter
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):
+        yield
 
 
 def test_the_user_overrides_only_towards_refusal():
