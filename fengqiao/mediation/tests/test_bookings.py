@@ -315,3 +315,11 @@ def test_booking_find_needs_the_phone(mediator):
     assert svc.booking_find(booking.code.lower(), "+86 138-0013-8000") == booking
     assert svc.booking_find(booking.code, "13900139000") is None
     assert svc.booking_find(booking.code, "garbage") is None
+
+
+def test_the_scheduler_enqueues_the_reminders(db):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("fq_scheduler", once=True)
+    assert DBTaskResult.objects.filter(task_path="fengqiao.mediation.tasks.send_booking_reminders").exists()
