@@ -73,4 +73,8 @@ def event_detail(event) -> str:
 
         if data.get("step") in Step.values:
             return str(Step(data["step"]).label)
+    if event.action in (Action.MEDIATE, Action.LEGAL, Action.PETITION) and data.get("public"):
+        # A procedure step: the words its service chose for the resident, in the reader's language.
+        args = data.get("public_args") or {}
+        return _(data["public"]) % args if args else _(data["public"])
     return ""
