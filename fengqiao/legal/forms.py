@@ -47,7 +47,8 @@ class RulingForm(forms.Form):
         ("refuse", _("Refused: the agreement is not confirmed"))])
     ruling_number = forms.CharField(label=_("Ruling number"), max_length=60,
                                     widget=forms.TextInput(attrs={"placeholder": "(2026)粤0311民特123号"}))
-    ruling_date = forms.DateField(label=_("Ruling date"), widget=forms.DateInput(attrs={"type": "date"}))
+    ruling_date = forms.DateField(label=_("Ruling date"),
+                                  widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     reason = forms.CharField(label=_("Grounds (required when refused)"), required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
 
