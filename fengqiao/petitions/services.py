@@ -114,7 +114,7 @@ def _retime(petition: Petition, today: date | None = None) -> None:
 
 
 def _locked(petition: Petition) -> Petition:
-    return Petition.objects.select_for_update().select_related("case", "office", "organ").get(pk=petition.pk)
+    return Petition.objects.select_for_update(of=("self",)).select_related("case", "office", "organ").get(pk=petition.pk)
 
 
 def _day(value: date | None, *, field: str, not_before: date | None = None, label: str = "") -> date:
