@@ -80,7 +80,8 @@ def test_a_petition_runs_to_a_review_decision(new_page, demo_site, petition_staf
     sign_in(me, demo_site, "gm_resident", staff=False)
     me.goto(f"/cases/{case.code}/")
     assert "信访事项已受理，办理机关：光明区住房建设局" in me.content()
-    me.goto(f"/petitions/{petition.number}/")
+    with me.expect_navigation():
+        me.locator(f'[data-petitions] a:text("{petition.number}")').click()
     with me.expect_navigation():
         me.locator('section[data-action="request_review"] button').click()
     petition.refresh_from_db()

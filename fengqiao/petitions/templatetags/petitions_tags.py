@@ -18,5 +18,7 @@ def petition_links(context, case) -> dict:
         return {"can_register": False, "petitions": []}
     return {
         "can_register": may_register(user, case),
-        "petitions": list(Petition.objects.visible_to(user).filter(case=case).only("number", "state")),
+        # Staff see the petitions of their office; the resident who raised the case sees theirs.
+        "petitions": list((Petition.objects.visible_to(user) | Petition.objects.of_petitioner(user))
+                          .filter(case=case).only("number", "state")),
     }
