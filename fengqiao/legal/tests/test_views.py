@@ -112,3 +112,13 @@ def test_linkage_to_wrong_kind_from_the_form(agreement, cast, client_for, org):
                                                           "from_unit": org.mediation.pk, "to_unit": org.court.pk,
                                                           "note": "需要公安协助"})
     assert response.status_code == 400 and not Linkage.objects.exists()
+
+
+def test_the_case_page_offers_the_legal_routes(agreement, cast, client_for):
+    app = ls.application_file(agreement=agreement, actor=cast.mediator)
+    case = agreement.mediation.case
+    page = client_for(cast.mediator).get(reverse("cases:detail", args=[case.code])).content.decode()
+    assert reverse("legal:application", args=[app.pk]) in page
+    assert f"{reverse('legal:referral_new')}?case={case.code}" in page
+    assert reverse("legal:referral_new") not in client_for(cast.op_street).get(
+        reverse("cases:detail", args=[case.code])).content.decode()
