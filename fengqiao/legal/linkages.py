@@ -335,7 +335,8 @@ def pre_litigation_report(*, linkage: Linkage, actor=None, at: datetime | None =
     now = at or timezone.now()
     if actor is not None and linkage.to_unit_id not in member_units(actor):
         raise PermissionDenied(_("Only the receiving unit acts on this hand-over."))
-    mediation = Mediation.objects.filter(pk=linkage.mediation_id).select_related("unit").first()
+    mediation = (Mediation.objects.filter(pk=linkage.mediation_id).select_related("unit").first()
+                 if linkage.mediation_id is not None else None)
     if mediation is None or mediation.status != Mediation.Status.CONCLUDED:
         if actor is not None:
             raise ValidationError({"__all__": _("The mediation has not concluded yet: there is no result to send.")})
