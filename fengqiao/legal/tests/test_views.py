@@ -122,3 +122,22 @@ def test_the_case_page_offers_the_legal_routes(agreement, cast, client_for):
     assert f"{reverse('legal:referral_new')}?case={case.code}" in page
     assert reverse("legal:referral_new") not in client_for(cast.op_street).get(
         reverse("cases:detail", args=[case.code])).content.decode()
+
+
+def test_the_package_for_the_court_holds_the_application_and_the_agreement(agreement, cast, client_for):
+    import io
+    import zipfile
+
+    import pypdfium2 as pdfium
+
+    app = ls.application_file(agreement=agreement, actor=cast.mediator)
+    response = client_for(cast.court).get(reverse("legal:application_package", args=[app.pk]))
+    assert response.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = sorted(archive.namelist())
+    assert names == ["01-司法确认申请书.pdf", "02-人民调解协议书.pdf"]
+    document = pdfium.PdfDocument(archive.read(names[0]))
+    text = "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+    for expected in ("司法确认申请书", "王小梅", "李建国", "光明区法院", agreement.number, "材料清单"):
+        assert expected in text.replace("\r", "").replace("\n", ""), expected
+    assert document[0].render(scale=0.5).to_pil().size[0] > 100
