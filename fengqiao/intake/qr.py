@@ -19,7 +19,6 @@ from django.utils.http import urlencode
 from fengqiao.org.models import QrPlace, Region, ServicePoint
 
 
-
 def report_url(*, point: str = "", place: str = "") -> str:
     query = urlencode({"place": place} if place else {"point": point})
     return f"{settings.FQ_PUBLIC_BASE_URL.rstrip('/')}{reverse('intake:report')}?{query}"

@@ -620,7 +620,8 @@ def mediation_conclude(*, mediation: Mediation, actor, outcome: str, note: str, 
           public=CONCLUDED_PUBLIC[outcome], public_args={"route": route} if outcome == MediationOutcome.NONE else {},
           data={"outcome": outcome, "referral": referral})
     if case_outcome is not None:
-        text = note if not route else f"{note}\n{_('Referred to: %(route)s') % {'route': route}}"
+        referred = _("Referred to: %(route)s") % {"route": route}
+        text = note if not route else f"{note}\n{referred}"
         try:
             if case.status == Status.ON_HOLD:
                 cs.case_resume(case=case, actor=actor, at=now)

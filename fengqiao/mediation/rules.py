@@ -161,7 +161,7 @@ from datetime import time as _time  # noqa: E402
 from datetime import timedelta as _td  # noqa: E402
 from typing import Protocol  # noqa: E402
 
-from django.utils.translation import gettext as _gettext  # noqa: E402
+from django.utils.translation import gettext  # noqa: E402
 
 from fengqiao.sla.deadlines import LOCAL as _TZ  # noqa: E402
 from fengqiao.sla.deadlines import is_working_day  # noqa: E402
@@ -248,19 +248,19 @@ def slot_error(
     """Why `starts_at` cannot be booked (a message for the resident), or None when it is a free slot."""
     local = starts_at.astimezone(_TZ)
     if starts_at <= now:
-        return _gettext("This time has already passed. Please pick a time from the list.")
+        return gettext("This time has already passed. Please pick a time from the list.")
     if local.date() >= now.astimezone(_TZ).date() + _td(days=days):
-        return _gettext("Bookings open %(days)d days ahead. Please pick a time from the list.") % {"days": days}
+        return gettext("Bookings open %(days)d days ahead. Please pick a time from the list.") % {"days": days}
     if not working_day(local.date()):
-        return _gettext("The mediator does not receive residents on %(day)s (a rest day or public holiday). "
+        return gettext("The mediator does not receive residents on %(day)s (a rest day or public holiday). "
                         "Please pick another day.") % {"day": local.strftime("%Y-%m-%d")}
     rows = [r for r in hours if r.weekday == local.weekday()]
     if not any(_dt.combine(local.date(), r.start, tzinfo=_TZ) <= local
                < _dt.combine(local.date(), r.end, tzinfo=_TZ) for r in rows):
-        return _gettext("The mediator does not receive residents at this time. Please pick a time from the list.")
+        return gettext("The mediator does not receive residents at this time. Please pick a time from the list.")
     slot = slot_at(hours, starts_at)
     if slot is None:
-        return _gettext("Bookings start at the times shown in the list. Please pick one of them.")
+        return gettext("Bookings start at the times shown in the list. Please pick one of them.")
     if _overlaps(slot.starts_at, slot.ends_at, taken):
         return taken_message()
     return None
@@ -273,7 +273,7 @@ def slot_at(hours: Sequence[HoursLike], starts_at: _dt) -> Slot | None:
 
 
 def taken_message() -> str:
-    return _gettext("This time was just taken by someone else. Please pick another time.")
+    return gettext("This time was just taken by someone else. Please pick another time.")
 
 
 def may_change_booking(starts_at: _dt, now: _dt) -> bool:

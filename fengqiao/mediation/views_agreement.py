@@ -270,7 +270,7 @@ def agreement_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     agreement.refresh_from_db()
     text = str(ACT_DONE[action])
     if agreement.status == Agreement.Status.EFFECTIVE and action != "void":
-        text = f"{text} {_('The agreement is now in effect.')}"
+        text = "{} {}".format(text, _("The agreement is now in effect."))
     messages.success(request, text)
     return redirect(_next(request, agreement))
 

@@ -592,8 +592,9 @@ def petition_closing_check(*, petition: Petition, actor, lines: list[rules.Check
             "applicable": line.applicable, "done": line.done and line.applicable, "note": line.note.strip(),
             "checked_by": actor, "checked_at": now})
     _save(locked, petition)
+    done, not_done = _("done"), _("not done")
     summary = "；".join(
-        f"{rules.ClosingItem(line.item).label}：{_('done') if line.done else _('not done')}"
+        f"{rules.ClosingItem(line.item).label}：{done if line.done else not_done}"
         for line in lines if line.applicable)
     _step(locked, Move.CLOSING_CHECK, actor, reason=summary)
     return petition

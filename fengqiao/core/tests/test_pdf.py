@@ -15,7 +15,7 @@ def test_the_font_comes_from_the_installed_package_not_from_the_machine(monkeypa
 
 def test_a_configured_font_that_is_missing_is_named_in_the_error(monkeypatch, tmp_path):
     monkeypatch.setenv("FQ_PDF_FONT", str(tmp_path / "missing.ttf"))
-    with pytest.raises(ImproperlyConfigured, match="missing.ttf"):
+    with pytest.raises(ImproperlyConfigured, match=r"missing\.ttf"):
         pdf.font_path()
 
 
