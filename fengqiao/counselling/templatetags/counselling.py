@@ -30,10 +30,12 @@ def counselling_notice(context, case) -> dict:
 def counselling_nav(context) -> bool:
     """Whether the main navigation offers the psychological service: to psychologists, to users holding a live
     grant, and to auditors (for the access log). Computed once per request."""
+    from django.contrib.auth import get_user_model
+    from django.db.models import Exists, OuterRef
     from django.utils import timezone
 
     from fengqiao.counselling.models import Grant
-    from fengqiao.counselling.services import is_counsellor
+    from fengqiao.mediation.models import MediatorKind, MediatorProfile, TeamMember, TeamRole
     from fengqiao.org.access import Capability, scope_for
 
     request = context.get("request")
@@ -42,7 +44,14 @@ def counselling_nav(context) -> bool:
         return False
     cached = getattr(user, "_fq_counselling_nav", None)
     if cached is None:
-        cached = (Capability.AUDIT_READ in scope_for(user).capabilities or is_counsellor(user)
-                  or Grant.objects.filter(user=user, revoked_at__isnull=True, expires_at__gt=timezone.now()).exists())
+        if Capability.AUDIT_READ in scope_for(user).capabilities:
+            cached = True
+        else:  # a psychologist (profile or team place) or the holder of a live grant, in one query
+            mine = {"user": OuterRef("pk")}
+            cached = get_user_model().objects.filter(pk=user.pk).filter(
+                Exists(MediatorProfile.objects.filter(**mine, kind=MediatorKind.PSYCHOLOGIST))
+                | Exists(TeamMember.objects.filter(**mine, role=TeamRole.PSYCHOLOGIST))
+                | Exists(Grant.objects.filter(**mine, revoked_at__isnull=True, expires_at__gt=timezone.now())),
+            ).exists()
         user._fq_counselling_nav = cached
     return cached
