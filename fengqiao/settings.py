@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fengqiao.legal",
     "fengqiao.petitions",
     "fengqiao.counselling",
+    "fengqiao.privacy",
     "fengqiao.sla",
     "fengqiao.notifications",
     "fengqiao.intake",
@@ -278,6 +279,19 @@ FQ_SMS_KINDS = {"deadline_overdue", "deadline_escalated", "case_dispatched_red"}
 # Partner API: hosts webhooks may be delivered to ("host" or "host:port"; none in production unless set), requests per client.
 FQ_WEBHOOK_ALLOWED_HOSTS = env_list("FQ_WEBHOOK_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 FQ_API_RATE = env_str("FQ_API_RATE", "600/m")
+
+# --- personal data (PIPL; fengqiao/core/crypto.py, fengqiao/privacy) ------------------------
+# Fernet keys for identity numbers at rest, newest first. Rotate: put a new key first, run
+# `./fq manage rotate_keys`, then remove the old one. Outside production an INSECURE fixed key is used.
+try:
+    from fengqiao.core.crypto import INSECURE_DEVELOPMENT_KEY, check_keys
+
+    FQ_FIELD_KEYS = check_keys(env_list("FQ_FIELD_KEYS") if PRODUCTION
+                               else env_list("FQ_FIELD_KEYS", [INSECURE_DEVELOPMENT_KEY]))
+except ValueError as exc:
+    raise EnvError(f"Environment variable FQ_FIELD_KEYS is malformed: {exc}") from exc
+if PRODUCTION and INSECURE_DEVELOPMENT_KEY in FQ_FIELD_KEYS:
+    raise EnvError("Environment variable FQ_FIELD_KEYS must not contain the development key in production.")
 
 LOGGING = {
     "version": 1,
