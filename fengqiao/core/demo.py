@@ -417,6 +417,21 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     seed_qr_places()
     made = seed_cases(count=cases, rng=rng, resident=resident)
     imported = seed_hotline_import()
+    # Mediation and the legal routes: each area seeds its own part on top of the staff, resident and cases.
+    from fengqiao.counselling.demo import seed_counselling
+    from fengqiao.legal.demo import seed_legal
+    from fengqiao.mediation.demo_agreements import seed_agreements
+    from fengqiao.mediation.demo_bookings import seed_bookings
+    from fengqiao.mediation.demo_work import seed_mediations
+    from fengqiao.petitions.demo import seed_petitions
+
+    now = timezone.now()
+    bookings = seed_bookings(rng, now)
+    mediations = seed_mediations(rng, now)
+    agreements = seed_agreements(rng, now)
+    legal = seed_legal(rng, now)
+    logins += seed_petitions(rng, now)
+    seed_counselling(rng, now)
     # Run the deadline sweep once, as the worker would, so reminders and overdue alerts are there to see.
     sweep()
     stats = {
@@ -429,6 +444,11 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
         "cases_imported": imported,
         "cases_total": Case.objects.count(),
         "district_centres": OrgUnit.objects.filter(kind=UnitKind.DISTRICT_CENTRE).count(),
+        "mediator_bookings": bookings,
+        "mediations_opened": mediations,
+        "agreements": agreements["agreements"],
+        "judicial_confirmations": legal["applications"],
+        "referrals": legal["referrals"] + legal["linkages"],
     }
     seed_api_client()
     return logins, stats

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import transaction
 
 from fengqiao.cases import services as cs
-from fengqiao.cases.models import Channel, Party, ServiceType
+from fengqiao.cases.models import Case, Channel, Party, ServiceType
 from fengqiao.mediation import agreements as svc
 from fengqiao.mediation.models import Agreement, FollowUp
 
@@ -100,7 +100,10 @@ DISPUTES = [
 ]
 
 
-def _dispute_case(d: Dispute, *, resident, at: datetime, committee, operator, street_op):
+AGREEMENT_SOURCE = "demo-agreements"
+
+
+def _dispute_case(d: Dispute, *, key: str, resident, at: datetime, committee, operator, street_op):
     from fengqiao.org.models import Region
 
     parties = [
@@ -112,7 +115,8 @@ def _dispute_case(d: Dispute, *, resident, at: datetime, committee, operator, st
     ]
     case = cs.case_submit(channel=Channel.WEB if d.resident else Channel.WALK_IN, service_type=ServiceType.MEDIATION,
                           title=d.title, description=d.description, region=Region.objects.get(code=COMMUNITY),
-                          parties=parties, applicant_user=resident if d.resident else None, submitted_at=at)
+                          parties=parties, applicant_user=resident if d.resident else None, submitted_at=at,
+                          source_system=AGREEMENT_SOURCE, source_id=key)
     cs.case_accept(case=case, actor=operator, at=at + timedelta(minutes=25))
     cs.case_escalate(case=case, actor=operator, reason="邻里纠纷，需街道人民调解委员会调解", at=at + timedelta(minutes=40))
     cs.case_dispatch(case=case, actor=street_op, unit=committee, at=at + timedelta(hours=2))
@@ -133,9 +137,12 @@ def seed_agreements(rng: random.Random, now: datetime) -> dict[str, int]:
     street_op = User.objects.get(username="gm_street_op")
     resident = User.objects.filter(username="gm_resident").first()
     made = {"agreements": 0, "effective": 0, "follow_ups_done": 0}
-    for d in DISPUTES:
+    for number, d in enumerate(DISPUTES, start=1):
+        key = f"demo-agreement-{number}"
         came_in = now - timedelta(days=d.days_ago, hours=rng.randint(0, 6))
-        case = _dispute_case(d, resident=resident, at=came_in, committee=committee, operator=operator,
+        if Case.objects.filter(source_system=AGREEMENT_SOURCE, source_id=key).exists():
+            continue  # the demo is seeded again: this dispute is already there
+        case = _dispute_case(d, key=key, resident=resident, at=came_in, committee=committee, operator=operator,
                              street_op=street_op)
         opened = came_in + timedelta(hours=rng.randint(20, 30))
         mediation = cw.mediation_open(case=case, actor=mediator, at=opened)

@@ -9,7 +9,11 @@ from fengqiao.accounts.models import User
 from fengqiao.cases.models import Case, CaseEvent
 from fengqiao.cases.timeline import replay
 from fengqiao.core.demo import seed_demo
+from fengqiao.counselling.models import Engagement
+from fengqiao.legal.models import ConfirmationApplication, Referral
+from fengqiao.mediation.models import Agreement, Booking, Mediation
 from fengqiao.org.models import Membership, OrgUnit, Region, ServicePoint
+from fengqiao.petitions.models import Petition
 
 pytestmark = pytest.mark.django_db
 
@@ -17,7 +21,8 @@ pytestmark = pytest.mark.django_db
 def _counts() -> dict[str, int]:
     return {
         model.__name__: model.objects.count()
-        for model in (Region, OrgUnit, ServicePoint, User, Membership, Case, CaseEvent)
+        for model in (Region, OrgUnit, ServicePoint, User, Membership, Case, CaseEvent, Booking, Mediation, Agreement,
+                      ConfirmationApplication, Referral, Petition, Engagement)
     }
 
 
@@ -27,6 +32,12 @@ def test_seed_demo_twice_is_idempotent_and_lived_in(cast, capsys):
     assert stats["district_centres"] == 2
     assert {login.username for login in logins} >= {"gm_district_op", "gm_handler_hr", "gm_auditor", "lh_operator"}
     after_first = _counts()
+    # Mediation and the legal routes are lived in too: bookings, mediations, agreements that took effect,
+    # judicial confirmations, petitions and a psychological service.
+    assert all(after_first[name] > 0 for name in ("Booking", "Mediation", "Agreement", "ConfirmationApplication",
+                                                  "Referral", "Petition", "Engagement"))
+    assert Agreement.objects.filter(status=Agreement.Status.EFFECTIVE).exists()
+    assert {"gm_petition", "gm_petition_head"} <= {login.username for login in logins}
 
     call_command("seed_demo", cases=12)  # the second run, as `./fq demo` does it
     out = capsys.readouterr().out
@@ -35,7 +46,7 @@ def test_seed_demo_twice_is_idempotent_and_lived_in(cast, capsys):
     assert _counts() == after_first
 
     demo = Case.objects.filter(source_system="demo")
-    assert demo.count() == 12
+    assert demo.count() >= 12  # the 12 asked for, and the disputes the mediation demo adds
     assert len(set(demo.values_list("status", flat=True))) >= 3
     for case in demo:
         events = list(case.events.all())

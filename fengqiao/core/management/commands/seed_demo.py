@@ -22,6 +22,10 @@ class Command(BaseCommand):
             "Demo ready: {regions} regions, {units} units, {service_points} service points, "
             "{categories} categories, {cases_total} cases ({cases_created} new).".format(**stats)
         )
+        self.stdout.write(
+            "Mediation: {mediator_bookings} bookings, {mediations_opened} mediations opened, {agreements} agreements, "
+            "{judicial_confirmations} judicial confirmations, {referrals} referrals and hand-overs (new in this run).".format(**stats)
+        )
         self.stdout.write("")
         self.stdout.write(f"Logins (password for all: {DEMO_PASSWORD}; the 2FA page shows the current code in demo mode):")
         width = max(len(login.username) for login in logins)
