@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "fengqiao.api",
     "fengqiao.imports",
     "fengqiao.open311",
+    "fengqiao.audit",
 ]
 
 MIDDLEWARE = [
@@ -292,6 +293,11 @@ except ValueError as exc:
     raise EnvError(f"Environment variable FQ_FIELD_KEYS is malformed: {exc}") from exc
 if PRODUCTION and INSECURE_DEVELOPMENT_KEY in FQ_FIELD_KEYS:
     raise EnvError("Environment variable FQ_FIELD_KEYS must not contain the development key in production.")
+
+# --- tamper-evident audit (fengqiao/audit) ---------------------------------------------------
+# Keys of the audit hash chains and anchors, newest first (older ones still verify). Unset: derived from
+# SECRET_KEY. In production set it, keep it out of database backups, and keep it when SECRET_KEY changes.
+FQ_AUDIT_KEY = env_list("FQ_AUDIT_KEY", [])
 
 LOGGING = {
     "version": 1,

@@ -322,6 +322,10 @@ class CaseEvent(models.Model):
     reason = models.TextField(blank=True)
     data = models.JSONField(default=dict, blank=True)
     is_public = models.BooleanField(default=True, help_text=_("Shown to the resident on the tracking page."))
+    # The hash chain (fengqiao.audit): SHA-256 of the line's canonical content, and the keyed hash linking it to
+    # the case's previous line. The database refuses UPDATE and DELETE of timeline lines (fengqiao.audit.guard).
+    digest = models.CharField(max_length=64, blank=True, editable=False)
+    chain = models.CharField(max_length=64, blank=True, editable=False)
 
     objects = CaseEventQuerySet.as_manager()
 

@@ -17,10 +17,13 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Max
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from fengqiao.audit.chain import GENESIS
+from fengqiao.audit.keys import signing_key
+from fengqiao.audit.timeline import content_of, sealed
 from fengqiao.cases.models import (
     Assignment,
     Attachment,
@@ -85,12 +88,19 @@ def _append_event(
     is_public: bool = True,
     at: datetime,
     actor_unit: OrgUnit | None = None,
+    first: bool = False,
 ) -> CaseEvent:
-    last = CaseEvent.objects.filter(case=case).aggregate(m=Max("seq"))["m"] or 0
+    """Append one line to the case's timeline, chained to the case's last line (fengqiao.audit.timeline). The
+    caller holds the case row lock (or has just created the case: `first`), so the chain cannot fork."""
+    if first:
+        last_seq, last_chain = 0, GENESIS
+    else:
+        last_seq, last_chain = (CaseEvent.objects.filter(case=case).order_by("-seq")
+                                .values_list("seq", "chain").first() or (0, GENESIS))
     actor_unit = actor_unit or _actor_unit(actor, case)
-    return CaseEvent.objects.create(
+    event = CaseEvent(
         case=case,
-        seq=last + 1,
+        seq=last_seq + 1,
         at=at,
         actor=actor if actor is not None and actor.is_authenticated else None,
         actor_unit=actor_unit,
@@ -101,6 +111,9 @@ def _append_event(
         data=data or {},
         is_public=is_public,
     )
+    event.digest, event.chain = sealed(content_of(event), last_chain, signing_key())
+    event.save(force_insert=True)
+    return event
 
 
 def _actor_unit(actor, case: Case) -> OrgUnit | None:
@@ -216,6 +229,7 @@ def case_submit(
         from_status="",
         data={"channel": channel, "holder_unit": holder.pk, "region": region.pk},
         at=now,
+        first=True,
     )
     _triage("on_submit", case)
     return case
