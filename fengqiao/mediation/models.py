@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.core.crypto import EncryptedTextField
 from fengqiao.org.models import OrgUnit, ServicePoint
 
 
@@ -420,7 +421,7 @@ class AgreementParty(models.Model):
     role = models.CharField(_("role"), max_length=16, choices=AttendeeRole.choices)
     name = models.CharField(_("name"), max_length=100)
     id_type = models.CharField(_("ID type"), max_length=12, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=40, blank=True)
+    id_number = EncryptedTextField(_("ID number"), max_length=40, blank=True)  # encrypted at rest (PIPL)
     address = models.CharField(_("address"), max_length=200, blank=True)
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)

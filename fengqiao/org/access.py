@@ -39,6 +39,8 @@ class Capability(StrEnum):
     CASE_OWN = "case.own"  # leader owns major cases (包案)
     CASE_PETITION = "case.petition"  # formal petitions (信访): register, decide, reply (petition office members)
     PII_REVEAL = "pii.reveal"
+    PII_EXPORT = "pii.export"  # download a document or file holding personal data (recorded: fengqiao.privacy)
+    PII_REQUEST = "pii.request"  # answer residents' requests to see or delete their data (fengqiao.privacy)
     ORG_ADMIN = "org.admin"
     AUDIT_READ = "audit.read"
 
@@ -56,6 +58,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
     Role.ADMINISTRATOR: frozenset({C.ORG_ADMIN}),
     Role.AUDITOR: frozenset({C.CASE_VIEW, C.AUDIT_READ}),
 }
+# Personal information (fengqiao.privacy): who may export documents holding personal data (every export is
+# recorded with its purpose), and who answers residents' requests (the centre operators).
+for _role, _extra in {Role.OPERATOR: {C.PII_EXPORT, C.PII_REQUEST}, Role.HANDLER: {C.PII_EXPORT},
+                      Role.MEDIATOR: {C.PII_EXPORT}, Role.COURT_CLERK: {C.PII_EXPORT}}.items():
+    ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_extra)
 
 # Roles whose members see their units' cases (the others see only their own reports).
 UNIT_WIDE_ROLES = frozenset(
