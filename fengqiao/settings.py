@@ -111,6 +111,8 @@ TEMPLATES = [
                 "fengqiao.core.context_processors.shell",
                 "fengqiao.notifications.context_processors.unread",
             ],
+            # {{ text|mask_pii }} everywhere: personal data written in free text (fengqiao.core.masking)
+            "builtins": ["fengqiao.core.templatetags.pii"],
         },
     }
 ]
