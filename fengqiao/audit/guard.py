@@ -55,6 +55,17 @@ def unlocked() -> Iterator[None]:
                 cursor.execute("SELECT set_config('fengqiao.audit_unlocked', 'off', true)")
 
 
+@contextmanager
+def unlocked_for_flush() -> Iterator[None]:
+    """The `flush` command's door (SQLite only: on PostgreSQL flush truncates, which row triggers do not see)."""
+    previous = _unlocked_flag()
+    _state.unlocked = 1
+    try:
+        yield
+    finally:
+        _state.unlocked = previous
+
+
 # --- the triggers (used by migrations) ----------------------------------------------------------------------------
 
 PG_FUNCTION = """
