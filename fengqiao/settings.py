@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "fengqiao.accounts.middleware.StaffSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "fengqiao.core.errors.FriendlyNotFoundMiddleware",  # DEBUG only: our 404, not the URL list (FQ_DEBUG_404)
+    "fengqiao.core.faults.FaultMiddleware",  # locked/lost database, full disk: a 503 to retry, never a trace
 ]
 
 ROOT_URLCONF = "fengqiao.urls"
@@ -198,7 +199,7 @@ STATICFILES_DIRS = [
 # Uploaded files live outside the web root and are only served through permission-checked views.
 MEDIA_ROOT = VAR_DIR / "private-media"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": "fengqiao.core.faults.CleanFileSystemStorage"},  # no half file on a full disk
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
         if not DEBUG

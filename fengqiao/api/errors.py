@@ -200,6 +200,15 @@ def install(api: NinjaAPI) -> None:
     def _throttled(request, exc):
         return error_response(api, request, 429, "rate_limited", _("Too many requests. Please slow down and retry later."))
 
+    # A locked or lost database, a full disk: 503 with Retry-After in this shape (fengqiao.core.faults), also with
+    # DEBUG on, where ninja would answer with the traceback; other database and OS errors go on as before.
+    from django.db import InterfaceError, OperationalError
+
+    from fengqiao.core.faults import api_exception_handler
+
+    for fault_class in (OperationalError, InterfaceError, OSError):
+        api.add_exception_handler(fault_class, api_exception_handler(api))
+
     @handle(HttpError)
     def _http_error(request, exc: HttpError):
         # ninja's own refusals, e.g. a body that is not JSON.

@@ -48,6 +48,13 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """A standalone page: no context processors (they read the user and the database), no base.html."""
+    import sys
+
+    from fengqiao.core.faults import classify, fault_response
+
+    fault = classify(sys.exc_info()[1])  # a locked or lost database, a full disk: a 503 to retry (faults.py)
+    if fault is not None:
+        return fault_response(request, fault)
     context = {
         "LANG": get_language() or settings.LANGUAGE_CODE,
         "home_url": _url("core:home", "/"),

@@ -28,8 +28,19 @@ def request_fingerprint(payload) -> str:
 
 
 def run_once(*, scope: str, key: str, payload, action: Callable[[], tuple[int, dict, object]]) -> Outcome:
-    """`action` returns (status, body, case); it runs in the same transaction as the record of its answer."""
+    """`action` returns (status, body, case); it runs in the same transaction as the record of its answer.
+
+    After a lost database connection (or a lock that failed fast on PostgreSQL) the whole of it runs once more
+    on a fresh connection: safe, since the key answers a retry whose first attempt did commit
+    (fengqiao.core.faults.retry_once).
+    """
+    from fengqiao.core.faults import retry_once
+
     fingerprint = request_fingerprint(payload)
+    return retry_once(lambda: _run_once(scope, key, fingerprint, action), what=f"submission {scope}")
+
+
+def _run_once(scope: str, key: str, fingerprint: str, action: Callable[[], tuple[int, dict, object]]) -> Outcome:
     existing = IdempotencyRecord.objects.filter(scope=scope, key=key).first()
     if existing is not None:
         if existing.request_hash != fingerprint:
