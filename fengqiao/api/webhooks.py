@@ -39,6 +39,7 @@ from fengqiao.api.models import (
 )
 from fengqiao.cases.models import Case, CaseEvent
 from fengqiao.cases.workflow import SYSTEM_ACTIONS, Action
+from fengqiao.core.masking import mask_text
 
 log = logging.getLogger("fengqiao.api.webhooks")
 
@@ -91,7 +92,7 @@ def payload_for(event: CaseEvent, kind: str, delivery_id: str) -> dict:
             "action": event.action,
             "from_status": event.from_status,
             "to_status": event.to_status,
-            "reason": event.reason,
+            "reason": mask_text(event.reason),  # a push has no recorded reveal: personal data always masked
             "unit": event.actor_unit.name if event.actor_unit_id else None,
             "is_public": event.is_public,
         },

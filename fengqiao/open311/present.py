@@ -2,8 +2,9 @@
 
 - status: "open" while the case is in an open state (fengqiao.cases.workflow.OPEN_STATES), else "closed";
   status_notes says our own state in words.
-- description: the resident's text with phone numbers, ID numbers and the names of the case's
-  parties masked, as on staff screens.
+- description: the resident's text with phone, ID, bank card numbers and licence plates (every spelling:
+  full-width, dotted, spaced — core.masking.mask_text, public form: phones keep no trailing digits, since the
+  last four with the case code track a case) and the names of the case's parties masked.
 - address, lat, long: for a public GET the region (district street community) and the position rounded
   to three decimals (about 100 m); with a valid api_key the address given and the exact position.
 - expected_datetime: the deadline of the current step (Case.due_at).
@@ -11,7 +12,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from django.utils import timezone
@@ -20,11 +20,8 @@ from django.utils.translation import gettext_lazy
 
 from fengqiao.cases.models import Case, ServiceType
 from fengqiao.cases.workflow import OPEN_STATES, Status
-from fengqiao.core.masking import mask_id, mask_name, mask_phone
+from fengqiao.core.masking import mask_name, mask_text
 
-ID_NUMBER = re.compile(r"(?<![0-9A-Za-z])\d{17}[\dXx](?![0-9A-Za-z])")
-MOBILE = re.compile(r"(?<!\d)(?:\+?86[\s-]?)?1[3-9]\d[\s-]?\d{4}[\s-]?\d{4}(?!\d)")
-LANDLINE = re.compile(r"(?<!\d)0\d{2,3}[\s-]?\d{7,8}(?!\d)")
 OUTCOMES = {"resolved": gettext_lazy("resolved"), "partly": gettext_lazy("partly resolved"),
             "not_resolved": gettext_lazy("not resolved")}
 
@@ -35,10 +32,8 @@ def w3(value: datetime | None) -> str | None:
 
 
 def scrub(text: str, names: list[str]) -> str:
-    """Mask what identifies a person: ID numbers, phone numbers, and the names the case knows."""
-    text = ID_NUMBER.sub(lambda m: mask_id(m.group()), text)
-    text = MOBILE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())[-11:]), text)
-    text = LANDLINE.sub(lambda m: mask_phone(re.sub(r"\D", "", m.group())), text)
+    """Mask what identifies a person: phone, ID, bank card numbers, plates, and the names the case knows."""
+    text = mask_text(text, public=True)
     for name in sorted({n.strip() for n in names if len(n.strip()) >= 2}, key=len, reverse=True):
         text = text.replace(name, mask_name(name))
     return text

@@ -19,6 +19,7 @@ from fengqiao.api.auth import key_auth
 from fengqiao.api.casework import may_reveal
 from fengqiao.api.idempotent import respond_once
 from fengqiao.api.models import ApiClient, ApiScope
+from fengqiao.api.present import text_out
 from fengqiao.api.routers.cases import IDEMPOTENCY, errors
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case
@@ -291,10 +292,17 @@ def mediation_list(request: HttpRequest, filters: Query[PageFilter]):
 @router.get("/mediations/{mediation_id}", auth=READ, response={200: MediationDetail, **errors(404)},
             summary="Read a mediation with its sessions", operation_id="mediation_read")
 def mediation_read(request: HttpRequest, mediation_id: int):
-    m = _mediations(request.auth).select_related("case", "unit").filter(pk=mediation_id).first()
+    # Facts and matters: phone, ID, bank card numbers and plates masked unless the key has the "pii" scope (the
+    # read is then recorded on the case's timeline). A comment, not a docstring: the OpenAPI text stays as it is.
+    client = request.auth
+    m = _mediations(client).select_related("case", "unit").filter(pk=mediation_id).first()
     if m is None:
         raise Http404
-    return {**mediation_out(m), "facts": m.facts, "matters": m.matters,
+    reveal = may_reveal(client, m.case)
+    if reveal:
+        cs.case_reveal_personal_data(case=m.case, actor=client.user, reason=_(
+            "Mediation read through the API by %(client)s") % {"client": client.name})
+    return {**mediation_out(m), "facts": text_out(m.facts, reveal=reveal), "matters": text_out(m.matters, reveal=reveal),
             "sessions": [session_out(s) for s in m.sessions.order_by("seq")]}
 
 
@@ -335,10 +343,10 @@ def agreement_read(request: HttpRequest, agreement_id: int):
                 "id_number": p.id_number if reveal else mask_id(p.id_number) if p.id_number else "",
                 "phone": p.phone if reveal else mask_phone(p.phone) if p.phone else "", "signed_at": p.signed_at,
                 "masked": not reveal} for p in a.parties.all()]
-    terms = [{"seq": t.seq, "content": t.content, "manner": t.manner, "due_on": t.due_on,
-              "amount": f"{t.amount:f}" if t.amount is not None else None} for t in a.terms.all()]
-    return {**agreement_out(a), "facts": a.facts, "matters": a.matters, "responsibilities": a.responsibilities,
-            "parties": parties, "terms": terms}
+    terms = [{"seq": t.seq, "content": text_out(t.content, reveal=reveal), "manner": text_out(t.manner, reveal=reveal),
+              "due_on": t.due_on, "amount": f"{t.amount:f}" if t.amount is not None else None} for t in a.terms.all()]
+    return {**agreement_out(a), "facts": text_out(a.facts, reveal=reveal), "matters": text_out(a.matters, reveal=reveal),
+            "responsibilities": text_out(a.responsibilities, reveal=reveal), "parties": parties, "terms": terms}
 
 
 # --- judicial confirmation -----------------------------------------------------------------------------------
