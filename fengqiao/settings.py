@@ -82,6 +82,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fengqiao.core.middleware.ChineseFirstLocaleMiddleware",
+    "fengqiao.core.badinput.BadInputMiddleware",  # NUL or text that is not UTF-8: 400 in the interface's format
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",

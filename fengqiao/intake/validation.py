@@ -22,6 +22,10 @@ TOO_SHORT = gettext_lazy("This is too short: write at least %(limit_value)d char
 DESCRIPTION_TOO_LONG = gettext_lazy("The description is too long: you wrote %(show_value)d characters, at most "
                                     "%(limit_value)d fit. Shorten it, or attach a document with the details.")
 
+# The most people one demand may concern (a district's population is of this order): what the API, Open311 and the
+# database's integer agree on, so a 40-digit count is a message, not a server error.
+MAX_PEOPLE_COUNT = 1_000_000
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
 

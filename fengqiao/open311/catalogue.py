@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from fengqiao.cases.models import Category, ServiceType
+from fengqiao.intake.validation import MAX_PEOPLE_COUNT
 from fengqiao.org.models import Region, RegionLevel
 
 ATTRIBUTE_CODES = ("community", "service_type", "people_count", "amount")
@@ -85,7 +86,7 @@ def attributes(category: Category, jurisdiction: Region | None) -> list[dict]:
             "code": "people_count",
             "datatype": "number",
             "required": False,
-            "datatype_description": _("A whole number, at least 1."),
+            "datatype_description": _("A whole number from 1 to %(max)d.") % {"max": MAX_PEOPLE_COUNT},
             "order": 3,
             "description": _("How many people are involved?"),
         },

@@ -23,7 +23,13 @@ from django.utils.translation import gettext as _
 from fengqiao.api.models import ApiClient
 from fengqiao.cases.models import Case, Channel, Party, ServiceType
 from fengqiao.cases.services import PartyInput, case_submit
-from fengqiao.intake.validation import clean_coordinates, clean_description, clean_phone, region_for_point
+from fengqiao.intake.validation import (
+    MAX_PEOPLE_COUNT,
+    clean_coordinates,
+    clean_description,
+    clean_phone,
+    region_for_point,
+)
 from fengqiao.open311.catalogue import ATTRIBUTE_CODES, leaf_by_code
 from fengqiao.open311.formats import Open311Error
 from fengqiao.open311.models import Open311Submission
@@ -140,8 +146,10 @@ def _attributes(data: RequestInput, default_service: str, errors: list[str]) -> 
     people = 1
     raw = data.attributes.get("people_count", "")
     if raw:
-        if not raw.isdigit() or int(raw) < 1:
-            errors.append(_("attribute[people_count] must be a whole number, at least 1."))
+        # isdecimal, not isdigit: "²" is a digit that int() refuses; seven digits at most before int() is asked.
+        if not (raw.isdecimal() and len(raw) <= len(str(MAX_PEOPLE_COUNT)) and 1 <= int(raw) <= MAX_PEOPLE_COUNT):
+            errors.append(_("attribute[people_count] must be a whole number from 1 to %(max)d.")
+                          % {"max": MAX_PEOPLE_COUNT})
         else:
             people = int(raw)
     amount = None

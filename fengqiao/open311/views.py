@@ -6,7 +6,7 @@ Errors answer in the specification's format with the status as `code`. See docs/
 from __future__ import annotations
 
 import functools
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -30,6 +30,7 @@ SPECIFICATION = "http://wiki.open311.org/GeoReport_v2"
 CHANGESET = "2026-11-22T00:00:00+08:00"  # when this endpoint's list of services or behaviour last changed
 MAX_RESULTS = 1000
 DEFAULT_WINDOW = timedelta(days=90)
+EARLIEST, LATEST = datetime(1900, 1, 1, tzinfo=UTC), datetime(9000, 1, 1, tzinfo=UTC)
 IDEMPOTENCY_HEADERS = ("X-Idempotency-Key", "Idempotency-Key")
 IDEMPOTENCY_KEY_MAX = 100
 
@@ -164,7 +165,10 @@ def _w3_param(request: HttpRequest, name: str) -> datetime | None:
     if value is None:
         raise Open311Error(400, _("%(name)s must be a W3C date and time, e.g. 2026-11-01T00:00:00+08:00.") % {
             "name": name})
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
+    value = value if timezone.is_aware(value) else timezone.make_aware(value)
+    # No case lies outside these years, so clamping changes no answer, and the 90-day window and the database's
+    # conversion to UTC never step off the calendar (9999-12-31T23:59:59+14:00 was a server error).
+    return min(max(value, EARLIEST), LATEST)
 
 
 def _requests_queryset(client):

@@ -145,7 +145,7 @@ BAD_REQUESTS = [
     ({"attribute[colour]": "red"}, 400, "attribute[colour] is not an attribute of this service."),
     ({"attribute[service_type]": "magic"}, 400,
      "attribute[service_type] must be one of: mediation, legal, psychological, assistance, complaint."),
-    ({"attribute[people_count]": "0"}, 400, "attribute[people_count] must be a whole number, at least 1."),
+    ({"attribute[people_count]": "0"}, 400, "attribute[people_count] must be a whole number from 1 to 1000000."),
     ({"attribute[amount]": "lots"}, 400, "attribute[amount] must be a sum of money in yuan, e.g. 36000."),
     ({"description": "短"}, 400, "description: Please describe what happened in a few words (at least 5 characters)."),
     ({"phone": "12345"}, 400, "phone: “12345” is not a phone number. Give an 11-digit mobile number or a landline with "
