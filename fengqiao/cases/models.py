@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fengqiao.cases.workflow import OPEN_STATES, Action, Status, transition_constraint
+from fengqiao.core.crypto import EncryptedTextField
 from fengqiao.org.access import scope_for
 from fengqiao.org.models import OrgUnit, Region, ServicePoint
 
@@ -242,7 +243,9 @@ class Party(models.Model):
     kind = models.CharField(_("kind"), max_length=12, choices=Kind.choices, default=Kind.PERSON)
     name = models.CharField(_("name"), max_length=100)
     id_type = models.CharField(_("ID type"), max_length=12, choices=IdType.choices, blank=True)
-    id_number = models.CharField(_("ID number"), max_length=40, blank=True)
+    # Encrypted at rest (PIPL; fengqiao/core/crypto.py); searched through its keyed blind index only.
+    id_number = EncryptedTextField(_("ID number"), max_length=40, blank=True, index_field="id_number_index")
+    id_number_index = models.CharField(max_length=64, blank=True, db_index=True, editable=False)
     phone = models.CharField(_("phone"), max_length=20, blank=True, db_index=True)
 
     class Meta:

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_noop
 from fengqiao.cases.models import Case, Party
 from fengqiao.cases.services import case_record_step
 from fengqiao.cases.workflow import Action
+from fengqiao.core.crypto import blind_indexes
 from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit, Role
 from fengqiao.petitions import rules
@@ -178,7 +179,8 @@ def find_re_reviewed(petitioners, matter: str, *, exclude: int | None = None) ->
     names = [k.split(":", 1)[1] for k in keys if k.startswith("name:")]
     candidates = (
         Petition.objects.filter(opinions__stage=Stage.RE_REVIEW, opinions__decided_on__isnull=False)
-        .filter(Q(petitioners__phone__in=phones) | Q(petitioners__id_number__in=ids) | Q(petitioners__name__in=names))
+        .filter(Q(petitioners__phone__in=phones) | Q(petitioners__id_number_index__in=blind_indexes(ids))
+                | Q(petitioners__name__in=names))
         .exclude(pk=exclude).distinct().prefetch_related("petitioners")
     )
     best: tuple[Petition, float] | None = None
