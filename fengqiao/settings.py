@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "fengqiao.legal",
     "fengqiao.petitions",
     "fengqiao.counselling",
+    "fengqiao.commands",
     "fengqiao.privacy",
     "fengqiao.sla",
     "fengqiao.notifications",
