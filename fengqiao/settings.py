@@ -36,8 +36,33 @@ CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = CSRF_COOKIE_SAMESITE = "Lax"
+# Production speaks HTTPS only: redirect plain HTTP (the health check stays reachable for the balancer) and tell
+# browsers to keep to HTTPS (HSTS; a year by default, FQ_HSTS_SECONDS=0 switches it off while trying TLS out).
+SECURE_SSL_REDIRECT = env_bool("FQ_SSL_REDIRECT", PRODUCTION)
+SECURE_REDIRECT_EXEMPT = [r"^healthz"]
+SECURE_HSTS_SECONDS = env_int("FQ_HSTS_SECONDS", 31_536_000 if PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FQ_HSTS_SUBDOMAINS", False)
+SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): scripts come only from our own static files, never inline or eval'd
+# (templates hold no <script> body and no on…= handler; tests scan them). Styles may still be inline.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:", "blob:"],
+        "font-src": ["'self'", "data:"],
+        "connect-src": ["'self'"],
+        "media-src": ["'self'", "blob:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # --- apps ------------------------------------------------------------------
 INSTALLED_APPS = [
@@ -80,6 +105,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy (below): scripts only from our own static files
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "fengqiao.core.middleware.ChineseFirstLocaleMiddleware",
@@ -91,6 +117,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "fengqiao.accounts.session_limits.StaffSessionLimitMiddleware",  # staff: idle and absolute session limits
     "fengqiao.accounts.middleware.StaffSecondFactorMiddleware",
     "axes.middleware.AxesMiddleware",
     "fengqiao.core.errors.FriendlyNotFoundMiddleware",  # DEBUG only: our 404, not the URL list (FQ_DEBUG_404)
@@ -162,9 +189,18 @@ PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
 ]
+# Password policy (every form that sets a password, the admin's included): long enough, not like the account's
+# name, username or phone, not a common password, not only digits. Messages in the reader's language.
+FQ_PASSWORD_MIN_LENGTH = env_int("FQ_PASSWORD_MIN_LENGTH", 10)
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "name", "first_name", "last_name", "email", "phone")},
+    },
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": FQ_PASSWORD_MIN_LENGTH},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -173,11 +209,26 @@ LOGIN_REDIRECT_URL = "core:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 # Staff must pass a second factor (TOTP) unless explicitly relaxed for a local demo.
 FQ_STAFF_2FA = env_bool("FQ_STAFF_2FA", True)
+if PRODUCTION and not FQ_STAFF_2FA:
+    raise EnvError("Environment variable FQ_STAFF_2FA must be on in production: staff sign in with a second factor.")
 OTP_TOTP_ISSUER = "Fengqiao"
+# Recovery codes (django-otp static device): how many are issued at enrolment or on regeneration.
+FQ_RECOVERY_CODES = env_int("FQ_RECOVERY_CODES", 10)
+# Staff sessions end after this long without a request, and in any case this long after signing in;
+# residents keep Django's session (SESSION_COOKIE_AGE, two weeks).
+FQ_STAFF_IDLE_MINUTES = env_int("FQ_STAFF_IDLE_MINUTES", 30)
+FQ_STAFF_SESSION_HOURS = env_int("FQ_STAFF_SESSION_HOURS", 10)
+# Login throttling (django-axes): after AXES_FAILURE_LIMIT wrong passwords a username is locked for an hour,
+# whichever IPs the attempts came from (a distributed guess at one account is stopped) ...
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
 AXES_COOLOFF_TIME = 1  # hours
 AXES_RESET_ON_SUCCESS = True
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# ... and one IP gets this many failed sign-ins (any usernames) before it must wait (fengqiao.accounts.views).
+FQ_RATE_LOGIN_IP = env_str("FQ_RATE_LOGIN_IP", "20/h")
+# axes.W006 asks for the IP in the lock-out key; here the IP has its own, larger counter (FQ_RATE_LOGIN_IP), so
+# that colleagues behind one office NAT do not lock each other out after five typing mistakes.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
@@ -223,10 +274,19 @@ RATELIMIT_VIEW = "fengqiao.intake.views.rate_limited"
 FQ_RATE_SUBMIT_IP = env_str("FQ_RATE_SUBMIT_IP", "20/h")
 FQ_RATE_SUBMIT_PHONE = env_str("FQ_RATE_SUBMIT_PHONE", "5/h")
 FQ_RATE_TRACK_IP = env_str("FQ_RATE_TRACK_IP", "30/h")
+# Wrong guesses at one case (tracking: code + last four digits) or one booking (code + phone), from any IPs.
+FQ_RATE_TRACK_CODE = env_str("FQ_RATE_TRACK_CODE", "10/h")
+# The resident's own moves on one tracked case (add information, withdraw, confirm, reopen).
+FQ_RATE_CASE_ACT = env_str("FQ_RATE_CASE_ACT", "20/h")
+# Public look-ups of a mediation agreement's verification code, per IP.
+FQ_RATE_VERIFY_IP = env_str("FQ_RATE_VERIFY_IP", "60/h")
+# Verification codes sent by SMS to one number.
+FQ_RATE_SMS_PHONE = env_str("FQ_RATE_SMS_PHONE", "5/h")
 
 # --- Open311 and bulk import -------------------------------------------------------
 FQ_RATE_OPEN311_IP = env_str("FQ_RATE_OPEN311_IP", "600/h")
 FQ_RATE_OPEN311_KEY = env_str("FQ_RATE_OPEN311_KEY", "6000/h")
+FQ_RATE_OPEN311_PHONE = env_str("FQ_RATE_OPEN311_PHONE", "30/h")  # requests POSTed for one phone number
 FQ_OPEN311_DISTRICT = env_str("FQ_OPEN311_DISTRICT", "440311")  # where address-only requests go
 FQ_OPEN311_CONTACT = env_str("FQ_OPEN311_CONTACT", "")
 FQ_OPEN311_KEY_SERVICE = env_str("FQ_OPEN311_KEY_SERVICE", "")
@@ -285,6 +345,8 @@ FQ_SMS_KINDS = {"deadline_overdue", "deadline_escalated", "case_dispatched_red"}
 # Partner API: hosts webhooks may be delivered to ("host" or "host:port"; none in production unless set), requests per client.
 FQ_WEBHOOK_ALLOWED_HOSTS = env_list("FQ_WEBHOOK_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 FQ_API_RATE = env_str("FQ_API_RATE", "600/m")
+# Days a partner API key works from its issue (or rotation); then it is refused and must be rotated.
+FQ_API_KEY_DAYS = env_int("FQ_API_KEY_DAYS", 365)
 
 # --- personal data (PIPL; fengqiao/core/crypto.py, fengqiao/privacy) ------------------------
 # Fernet keys for identity numbers at rest, newest first. Rotate: put a new key first, run

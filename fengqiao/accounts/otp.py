@@ -16,7 +16,12 @@ def is_staff_account(user) -> bool:
     """Anyone who works in the platform: a member of a unit, or an admin-site user."""
     if not user.is_authenticated:
         return False
-    return user.is_staff or user.is_superuser or Membership.objects.filter(user=user, is_active=True).exists()
+    cached = getattr(user, "_fq_is_staff_account", None)  # asked by several middlewares in one request
+    if cached is None:
+        cached = bool(user.is_staff or user.is_superuser
+                      or Membership.objects.filter(user=user, is_active=True).exists())
+        user._fq_is_staff_account = cached
+    return cached
 
 
 def needs_second_factor(user) -> bool:

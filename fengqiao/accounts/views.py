@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import base64
+import logging
 import math
 
 import segno
@@ -11,19 +12,43 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import never_cache
 from django_otp import login as otp_login
 
 from fengqiao.accounts.otp import code_was_used, demo_code, device_for, is_staff_account
+from fengqiao.accounts.recovery import recovery_allowed, recovery_code_use, recovery_codes_issue, recovery_device
+from fengqiao.accounts.recovery import remaining as recovery_remaining
+from fengqiao.intake.limits import failure_count, failures_exhausted
+from fengqiao.intake.views import rate_limited
+
+log = logging.getLogger("fengqiao.accounts")
+NEW_CODES_SESSION_KEY = "fq_new_recovery_codes"
+
+
+LOGIN_IP_GROUP = "accounts.login.ip"
 
 
 class FqLoginView(auth_views.LoginView):
+    """Password sign-in. django-axes locks a username after AXES_FAILURE_LIMIT wrong passwords from any IPs; here
+    one IP that has failed FQ_RATE_LOGIN_IP times (whatever usernames it tried) must wait before trying again."""
+
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
+
+    def post(self, request, *args, **kwargs):
+        if failures_exhausted(request, group=LOGIN_IP_GROUP, rate=settings.FQ_RATE_LOGIN_IP):
+            log.warning("sign-in refused: too many failed sign-ins from this IP")
+            return rate_limited(request)
+        return super().post(request, *args, **kwargs)
+
+    def form_invalid(self, form):
+        failure_count(self.request, group=LOGIN_IP_GROUP, rate=settings.FQ_RATE_LOGIN_IP)
+        return super().form_invalid(form)
 
 
 class TokenForm(forms.Form):
@@ -89,16 +114,36 @@ def second_factor(request: HttpRequest) -> HttpResponse:
     if not is_staff_account(request.user) or request.user.is_verified():
         return redirect(_safe_next(request))
     device = device_for(request.user, create=True)
-    form = TokenForm(request.POST or None)
+    recovering = request.method == "POST" and "recovery_code" in request.POST
+    form = TokenForm(request.POST if request.method == "POST" and not recovering else None)
+    recovery_form = RecoveryForm(request.POST if recovering else None)
     throttled = None
-    if request.method == "POST" and form.is_valid():
+    if recovering and device.confirmed and recovery_form.is_valid():
+        static = recovery_device(request.user)
+        throttled = None if recovery_allowed(static) else _throttle_message(static)
+        if throttled is None:
+            used = recovery_code_use(user=request.user, code=recovery_form.cleaned_data["recovery_code"])
+            if used is not None:
+                otp_login(request, used)
+                left = recovery_remaining(request.user)
+                messages.warning(request, ngettext(
+                    "Signed in with a recovery code. It cannot be used again; %(n)d code is left.",
+                    "Signed in with a recovery code. It cannot be used again; %(n)d codes are left.", left,
+                ) % {"n": left})
+                return redirect(_safe_next(request))
+            recovery_form.add_error("recovery_code", _("That recovery code is not right or was already used."))
+    if request.method == "POST" and not recovering and form.is_valid():
         throttled = _throttle_message(device)
         if throttled is None and device.verify_token(form.cleaned_data["token"]):
-            if not device.confirmed:
+            enrolled_now = not device.confirmed
+            if enrolled_now:
                 device.confirmed = True
                 device.save(update_fields=["confirmed"])
             otp_login(request, device)
             messages.success(request, _("Signed in."))
+            if enrolled_now:  # the recovery codes are shown once, on the next page
+                request.session[NEW_CODES_SESSION_KEY] = recovery_codes_issue(user=request.user)
+                return redirect(f"{reverse('accounts:recovery')}?{urlencode({'next': _safe_next(request)})}")
             return redirect(_safe_next(request))
         if throttled is None:
             form.add_error("token", _wrong_code_message(device, form.cleaned_data["token"]))
@@ -106,6 +151,7 @@ def second_factor(request: HttpRequest) -> HttpResponse:
         form.fields["token"].widget.attrs.update({"aria-invalid": "true", "aria-describedby": "token-error"})
     context = {
         "form": form,
+        "recovery_form": recovery_form,
         "enrol": not device.confirmed,
         "next": _safe_next(request),
         "throttled": throttled,
@@ -120,3 +166,30 @@ def second_factor(request: HttpRequest) -> HttpResponse:
 def base32_secret(key: bytes) -> str:
     """The key as authenticator apps take it when typed in (RFC 4648 base32, no padding)."""
     return base64.b32encode(key).decode().rstrip("=")
+
+
+class RecoveryForm(forms.Form):
+    recovery_code = forms.CharField(
+        label=gettext_lazy("Recovery code"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "none", "spellcheck": "false"}),
+        error_messages={"required": gettext_lazy("Enter one of your recovery codes.")},
+    )
+
+
+@never_cache
+@login_required
+def recovery_codes(request: HttpRequest) -> HttpResponse:
+    """The recovery codes: how many are left, a new set on request; a new set is shown here once."""
+    if not is_staff_account(request.user):
+        return redirect(settings.LOGIN_REDIRECT_URL)
+    if not request.user.is_verified():
+        return redirect(f"{reverse('accounts:2fa')}?{urlencode({'next': request.get_full_path()})}")
+    if request.method == "POST":
+        request.session[NEW_CODES_SESSION_KEY] = recovery_codes_issue(user=request.user)
+        messages.success(request, _("New recovery codes were made; the old ones no longer work."))
+        return redirect(f"{reverse('accounts:recovery')}?{urlencode({'next': _safe_next(request)})}")
+    codes = request.session.pop(NEW_CODES_SESSION_KEY, None)
+    return render(request, "accounts/recovery_codes.html", {
+        "codes": codes, "remaining": recovery_remaining(request.user), "next": _safe_next(request),
+    })

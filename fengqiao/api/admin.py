@@ -11,7 +11,8 @@ from fengqiao.api.services import api_client_revoke
 
 @admin.register(ApiClient)
 class ApiClientAdmin(admin.ModelAdmin):
-    list_display = ("name", "source_system", "key_prefix", "scopes", "is_active", "created_at", "last_used_at")
+    list_display = ("name", "source_system", "key_prefix", "scopes", "is_active", "created_at", "last_used_at",
+                    "expires_at", "revoked_at")
     list_filter = ("is_active",)
     search_fields = ("name", "source_system", "key_prefix")
     readonly_fields = [f.name for f in ApiClient._meta.fields]

@@ -48,7 +48,7 @@ def split_key(raw_key: str) -> tuple[str, str] | None:
 
 
 def client_for_key(raw_key: str | None) -> ApiClient | None:
-    """The active client this key belongs to, or None (unknown, malformed, revoked). Constant-time check."""
+    """The active client this key belongs to, or None (unknown, malformed, revoked, expired). Constant-time check."""
     parts = split_key(raw_key or "")
     prefix, secret = parts if parts else ("", "")
     client = (
@@ -56,9 +56,11 @@ def client_for_key(raw_key: str | None) -> ApiClient | None:
     )
     # Compare even when there is no such client, so timing says nothing about which prefixes exist.
     matches = hmac.compare_digest(client.key_hash if client else _DUMMY_HASH, hash_secret(secret))
+    now = timezone.now()
     if client is None or not matches or not client.is_active or not client.user.is_active:
         return None
-    now = timezone.now()
+    if client.revoked_at is not None or client.expires_at <= now:
+        return None
     if client.last_used_at is None or now - client.last_used_at > _TOUCH_EVERY:
         ApiClient.objects.filter(pk=client.pk).update(last_used_at=now)
         client.last_used_at = now

@@ -3,15 +3,18 @@
 A partner (the city's 12345 hotline, 110's non-police handover, a video-analytics
 vendor …) is an `ApiClient` tied to a service-account user whose memberships decide,
 through fengqiao.org.access, which cases it sees and what it may do: exactly the
-rules staff live by. Only the SHA-256 of a key's secret is stored; the key is shown once.
+rules staff live by. Only the SHA-256 of a key's secret is stored (the prefix that finds the row is in clear);
+the key is shown once. A key is scoped (ApiScope), expires (expires_at) and can be revoked (revoked_at).
 """
 
 from __future__ import annotations
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -24,6 +27,11 @@ class ApiScope(models.TextChoices):
 
 # A scope that includes others ("cases" can also read).
 SCOPE_IMPLIES: dict[str, frozenset[str]] = {ApiScope.CASES: frozenset({ApiScope.CASES_READ})}
+
+
+def key_expiry_default():
+    """A key lasts FQ_API_KEY_DAYS from its issue (also what existing keys got when expiry was introduced)."""
+    return timezone.now() + timedelta(days=settings.FQ_API_KEY_DAYS)
 
 
 class ApiClient(models.Model):
@@ -41,6 +49,9 @@ class ApiClient(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("last used at"), null=True, blank=True)
+    # A key works until it expires or is revoked, whichever comes first; rotating issues a new key with a new term.
+    expires_at = models.DateTimeField(_("key expires at"), default=key_expiry_default)
+    revoked_at = models.DateTimeField(_("key revoked at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API client")

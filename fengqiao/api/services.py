@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -15,10 +16,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fengqiao.api.auth import hash_secret, new_key
-from fengqiao.api.models import ApiClient, ApiScope, WebhookEvent, WebhookSubscription
+from fengqiao.api.models import ApiClient, ApiScope, WebhookEvent, WebhookSubscription, key_expiry_default
 from fengqiao.org.models import OrgUnit, Role
 from fengqiao.org.services import membership_grant
 
@@ -53,11 +55,12 @@ def api_client_create(
     memberships: list[tuple[OrgUnit, str]] | None = None,
     source_system: str = "",
     key: tuple[str, str] | None = None,
+    days: int | None = None,
 ) -> tuple[ApiClient, str]:
     """A partner client with its service account and memberships; returns (client, raw key shown once).
 
-    Without `memberships` the account is an operator of the Guangming district centre.
-    `key` = (prefix, secret) is for the demo's fixed key only.
+    Without `memberships` the account is an operator of the Guangming district centre. The key works for `days`
+    (default FQ_API_KEY_DAYS). `key` = (prefix, secret) is for the demo's fixed key only.
     """
     name = name.strip()
     source_system = (source_system or name).strip()[:40]
@@ -82,26 +85,29 @@ def api_client_create(
     for unit, role in memberships:
         membership_grant(user=user, unit=unit, role=role, title="API")
     client = ApiClient.objects.create(
-        name=name, source_system=source_system, user=user, key_prefix=prefix, key_hash=key_hash, scopes=scopes
+        name=name, source_system=source_system, user=user, key_prefix=prefix, key_hash=key_hash, scopes=scopes,
+        expires_at=timezone.now() + timedelta(days=days or settings.FQ_API_KEY_DAYS),
     )
     return client, raw_key
 
 
 @transaction.atomic
 def api_client_revoke(*, client: ApiClient) -> ApiClient:
-    """Switch the key off at once; the delivery log and the cases it submitted stay."""
+    """Switch the key off at once (and record when); the delivery log and the cases it submitted stay."""
     client.is_active = False
-    client.save(update_fields=["is_active"])
+    client.revoked_at = client.revoked_at or timezone.now()
+    client.save(update_fields=["is_active", "revoked_at"])
     client.webhooks.update(is_active=False)
     return client
 
 
 @transaction.atomic
-def api_client_rotate_key(*, client: ApiClient) -> str:
-    """A new key for the client; the old one stops working at once."""
+def api_client_rotate_key(*, client: ApiClient, days: int | None = None) -> str:
+    """A new key for the client, valid `days` (default FQ_API_KEY_DAYS); the old one stops working at once."""
     raw_key, prefix, key_hash = new_key()
     client.key_prefix, client.key_hash = prefix, key_hash
-    client.save(update_fields=["key_prefix", "key_hash"])
+    client.expires_at = timezone.now() + timedelta(days=days or settings.FQ_API_KEY_DAYS)
+    client.save(update_fields=["key_prefix", "key_hash", "expires_at"])
     return raw_key
 
 
@@ -121,9 +127,11 @@ def demo_client_ensure() -> str | None:
     client = ApiClient.objects.filter(name=DEMO_CLIENT).first()
     if client is None:
         api_client_create(name=DEMO_CLIENT, scopes=DEMO_SCOPES, source_system=DEMO_SOURCE_SYSTEM, key=(prefix, secret))
-    elif client.key_prefix != prefix or client.key_hash != hash_secret(secret) or not client.is_active:
+    elif (client.key_prefix != prefix or client.key_hash != hash_secret(secret) or not client.is_active
+          or client.revoked_at is not None or client.expires_at <= timezone.now() + timedelta(days=30)):
         client.key_prefix, client.key_hash, client.is_active = prefix, hash_secret(secret), True
-        client.save(update_fields=["key_prefix", "key_hash", "is_active"])
+        client.revoked_at, client.expires_at = None, key_expiry_default()
+        client.save(update_fields=["key_prefix", "key_hash", "is_active", "revoked_at", "expires_at"])
     return raw
 
 

@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -37,7 +37,7 @@ from fengqiao.intake.forms import (
     new_submission_token,
 )
 from fengqiao.intake.idempotency import IdempotencyConflict
-from fengqiao.intake.limits import over_limit
+from fengqiao.intake.limits import DEFAULT_RETRY_AFTER, failure_count, failures_exhausted, over_limit
 from fengqiao.intake.models import IdempotencyRecord
 from fengqiao.intake.places import district_code_of, district_of_community, qr_origin
 from fengqiao.intake.submit import Submission, intake_submit
@@ -48,7 +48,10 @@ WEB_SCOPE = "web"
 
 
 def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
-    """429 in both languages (settings.RATELIMIT_VIEW): whoever reads it understands it."""
+    """429 in both languages (settings.RATELIMIT_VIEW): whoever reads it understands it, and when to come back
+    (Retry-After: the seconds until the counter that was hit starts again, fengqiao.intake.limits)."""
+    seconds = int(getattr(request, "fq_retry_after", 0) or DEFAULT_RETRY_AFTER)
+    minutes = max(1, -(-seconds // 60))
     texts = []
     for code in ("zh-hans", "en"):
         with translation.override(code):
@@ -56,9 +59,11 @@ def rate_limited(request: HttpRequest, exception=None) -> HttpResponse:
                 "lang": code,
                 "title": _("Too many attempts"),
                 "body": _("You have tried this too often in a short time. Please wait a while and try again later."),
+                "wait": ngettext("You can try again in about %(n)d minute.",
+                                 "You can try again in about %(n)d minutes.", minutes) % {"n": minutes},
             })
     response = render(request, "intake/rate_limited.html", {"texts": texts}, status=429)
-    response["Retry-After"] = "600"
+    response["Retry-After"] = str(seconds)
     return response
 
 
@@ -224,10 +229,15 @@ def track(request: HttpRequest) -> HttpResponse:
             return rate_limited(request)
         form = TrackForm(request.POST)
         if form.is_valid():
-            case = tracking.find_case(form.cleaned_data["code"], form.cleaned_data["digits"])
+            # Wrong digits are counted per case code too, so guesses spread over many IPs are stopped as well.
+            code = form.cleaned_data["code"].strip().upper()
+            if failures_exhausted(request, group="intake.track.code", rate=settings.FQ_RATE_TRACK_CODE, value=code):
+                return rate_limited(request)
+            case = tracking.find_case(code, form.cleaned_data["digits"])
             if case is not None:
                 tracking.remember(request.session, case.code)
                 return redirect("intake:track_case", code=case.code)
+            failure_count(request, group="intake.track.code", rate=settings.FQ_RATE_TRACK_CODE, value=code)
             form.add_error(None, _(
                 "We could not find a case with this code and these digits. Check both and try again."))
         return render(request, "intake/track.html", {"form": form}, status=400)
@@ -300,6 +310,9 @@ def track_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
     if _track_forms(case).get(action) is None:
         messages.error(request, _("This is not possible any more: the case has moved on. Here is where it stands now."))
         return _track_page(request, case, status=409)
+    if (over_limit(request, group="intake.case_act.ip", rate=settings.FQ_RATE_SUBMIT_IP)
+            or over_limit(request, group="intake.case_act.case", rate=settings.FQ_RATE_CASE_ACT, value=case.code)):
+        return rate_limited(request)
     form = TRACK_FORMS[action](request.POST, request.FILES)
     if not form.is_valid():
         return _track_page(request, case, forms={action: form}, status=400)

@@ -35,8 +35,10 @@ def signup(request: HttpRequest) -> HttpResponse:
                 username=phone, phone=phone, name=form.cleaned_data["name"].strip(),
                 password=form.cleaned_data["password1"],
             )
-            # The SMS hook: a deployment with a gateway sends a code here and asks for it before trusting the number.
-            send_verification_code(phone)
+            # The SMS hook: a deployment with a gateway sends a code here and asks for it before trusting the number
+            # (at most FQ_RATE_SMS_PHONE codes per number, so the form cannot be used to flood a phone).
+            if not over_limit(request, group="intake.sms.phone", rate=settings.FQ_RATE_SMS_PHONE, value=phone):
+                send_verification_code(phone)
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             return redirect("intake:my_cases")
     return render(request, "intake/signup.html", {"form": form}, status=400 if form.errors else 200)

@@ -44,9 +44,6 @@ from fengqiao.mediation.forms_agreement import (
 from fengqiao.mediation.models import Agreement, AgreementParty, FollowUp, Mediation
 from fengqiao.org.access import Capability, may
 
-VERIFY_RATE_DEFAULT = "60/h"
-
-
 # --- lookups (scoped: what the user may not see does not exist) ------------------------------------------------
 
 
@@ -401,8 +398,7 @@ def verify(request: HttpRequest) -> HttpResponse:
 @require_GET
 def verify_code(request: HttpRequest, code: str) -> HttpResponse:
     """Is this agreement genuine and in effect? Public, no personal data; a wrong code: "not found" in both languages."""
-    rate = getattr(settings, "FQ_RATE_VERIFY_IP", VERIFY_RATE_DEFAULT)
-    if over_limit(request, group="agreements.verify.ip", rate=rate):
+    if over_limit(request, group="agreements.verify.ip", rate=settings.FQ_RATE_VERIFY_IP):
         return rate_limited(request)
     agreement = svc.agreement_by_code(code)
     if agreement is None:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from fengqiao.intake import tracking
 from fengqiao.intake.idempotency import IdempotencyConflict
-from fengqiao.intake.limits import over_limit
+from fengqiao.intake.limits import failure_count, failures_exhausted, over_limit
 from fengqiao.intake.models import IdempotencyRecord
 from fengqiao.intake.views import rate_limited
 from fengqiao.mediation import bookings as svc
@@ -180,10 +180,15 @@ def manage(request: HttpRequest) -> HttpResponse:
             return rate_limited(request)
         form = LookupForm(request.POST)
         if form.is_valid():
-            booking = svc.booking_find(form.cleaned_data["code"], form.cleaned_data["phone"])
+            # Wrong phone numbers are counted per booking code too: guesses from many IPs are stopped as well.
+            code = form.cleaned_data["code"]
+            if failures_exhausted(request, group="mediators.manage.code", rate=settings.FQ_RATE_TRACK_CODE, value=code):
+                return rate_limited(request)
+            booking = svc.booking_find(code, form.cleaned_data["phone"])
             if booking is not None:
                 _remember(request, booking)
                 return redirect("mediators:booking", code=booking.code)
+            failure_count(request, group="mediators.manage.code", rate=settings.FQ_RATE_TRACK_CODE, value=code)
             form.add_error(None, _("We could not find a booking with this code and this phone number. "
                                    "Check both and try again."))
             return render(request, "mediation/portal/manage.html", {"form": form}, status=404)

@@ -15,12 +15,11 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation.trans_real import parse_accept_lang_header
 from django.views.decorators.csrf import csrf_exempt
-from django_ratelimit import ALL
-from django_ratelimit.core import is_ratelimited
 
 from fengqiao.cases.models import Case
 from fengqiao.cases.workflow import OPEN_STATES
 from fengqiao.intake.idempotency import IdempotencyConflict, run_once
+from fengqiao.intake.limits import DEFAULT_RETRY_AFTER, over_limit
 from fengqiao.open311 import catalogue, services
 from fengqiao.open311.access import client_for_request, key_param, readable_cases
 from fengqiao.open311.formats import FORMATS, Open311Error, error_response, respond
@@ -63,11 +62,13 @@ def endpoint(*methods: str):
                     rate = (settings.FQ_RATE_OPEN311_KEY if keyed
                             else settings.FQ_RATE_OPEN311_IP)
                     group = "open311-key" if keyed else "open311"
-                    if is_ratelimited(request, group=group, key="ip", rate=rate, method=ALL, increment=True):
+                    if over_limit(request, group=group, rate=rate):
                         raise Open311Error(429, _("Too many requests: try again later."))
                     response = view(request, fmt, **kwargs)
                 except Open311Error as error:
                     response = error_response(fmt, error)
+                    if error.status == 429:  # when the counter that was hit starts again (fengqiao.intake.limits)
+                        response["Retry-After"] = str(getattr(request, "fq_retry_after", DEFAULT_RETRY_AFTER))
                 if request.method not in methods:
                     response["Allow"] = ", ".join(methods)
                 return response
@@ -138,6 +139,9 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     params.pop("idempotency_key", None)
     data = services.parse_request(params)
     key = _idempotency_key(request)
+    phone = "".join(ch for ch in data.phone if ch.isdigit())
+    if phone and over_limit(request, group="open311.submit.phone", rate=settings.FQ_RATE_OPEN311_PHONE, value=phone):
+        raise Open311Error(429, _("Too many requests for this phone number: try again later."))
 
     def submit() -> tuple[int, dict, Case]:
         case = services.request_submit(client=client, data=data, idempotency_key=key)

@@ -20,8 +20,12 @@ class Command(BaseCommand):
                             help=f"unit the service account belongs to (repeatable; default {DEFAULT_UNIT})")
         parser.add_argument("--role", default=DEFAULT_ROLE, choices=Role.values, help="its role in those units")
         parser.add_argument("--source-system", default="", help="recorded on its cases (default: the name)")
+        parser.add_argument("--days", type=int, default=None, help="days the key works (default FQ_API_KEY_DAYS)")
 
-    def handle(self, *args, name: str, scopes: str, unit: list[str] | None, role: str, source_system: str, **options):
+    def handle(self, *args, name: str, scopes: str, unit: list[str] | None, role: str, source_system: str,
+               days: int | None = None, **options):
+        if days is not None and days < 1:
+            raise CommandError("--days must be at least 1.")
         units = []
         for unit_name in unit or [DEFAULT_UNIT]:
             matches = list(OrgUnit.objects.filter(name=unit_name, is_active=True))
@@ -30,14 +34,15 @@ class Command(BaseCommand):
             units.append(matches[0])
         try:
             client, key = api_client_create(
-                name=name, scopes=scopes.split(","), memberships=[(u, role) for u in units], source_system=source_system
+                name=name, scopes=scopes.split(","), memberships=[(u, role) for u in units], source_system=source_system,
+                days=days,
             )
         except ValidationError as exc:
             raise CommandError("; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in exc.message_dict.items())) from exc
         where = ", ".join(u.name for u in units)
         self.stderr.write(
             f"API client {client.name!r} (id {client.pk}, source system {client.source_system!r}) created: "
-            f"scopes {', '.join(client.scopes)}; {Role(role).label} of {where}.\n"
+            f"scopes {', '.join(client.scopes)}; {Role(role).label} of {where}; expires {client.expires_at:%Y-%m-%d}.\n"
             "The key below is shown only now; only its hash is stored. Send it as 'Authorization: Bearer <key>'."
         )
         self.stdout.write(key)
