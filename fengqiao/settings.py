@@ -342,6 +342,8 @@ else:
     }
 # Which notices also go out by SMS (the rest stay in-app and email).
 FQ_SMS_KINDS = {"deadline_overdue", "deadline_escalated", "case_dispatched_red"}
+# An outbox message claimed by a worker that then died is sent again after this many seconds (with the same key).
+FQ_OUTBOX_CLAIM_SECONDS = env_int("FQ_OUTBOX_CLAIM_SECONDS", 600)
 # Partner API: hosts webhooks may be delivered to ("host" or "host:port"; none in production unless set), requests per client.
 FQ_WEBHOOK_ALLOWED_HOSTS = env_list("FQ_WEBHOOK_ALLOWED_HOSTS", [] if PRODUCTION else ["127.0.0.1", "localhost"])
 FQ_API_RATE = env_str("FQ_API_RATE", "600/m")

@@ -219,7 +219,7 @@ class FaultMiddleware:
             request._fq_fault_retried = True  # type: ignore[attr-defined]
             try:
                 return match.func(request, *match.args, **match.kwargs)
-            except Exception as again:  # noqa: BLE001 - the second failure is answered the same way
+            except Exception as again:  # the second failure is answered the same way
                 fault = classify(again) or fault
                 if classify(again) is None:
                     raise

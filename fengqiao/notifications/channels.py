@@ -16,7 +16,8 @@ log = logging.getLogger("fengqiao.notifications")
 
 
 class Channel:
-    def send(self, *, address: str, subject: str, body: str) -> None:  # pragma: no cover - interface
+    def send(self, *, address: str, subject: str, body: str, key: str = "") -> None:  # pragma: no cover - interface
+        """`key` is the outbox message's own: the same on every attempt, for a receiver to drop a repeat."""
         raise NotImplementedError
 
 
@@ -25,13 +26,13 @@ class SinkChannel(Channel):
 
     sent: list[dict] = []
 
-    def send(self, *, address: str, subject: str, body: str) -> None:
+    def send(self, *, address: str, subject: str, body: str, key: str = "") -> None:
         SinkChannel.sent.append({"address": address, "subject": subject, "body": body})
         log.info("sink: to=%s subject=%s", address, subject)
 
 
 class EmailChannel(Channel):
-    def send(self, *, address: str, subject: str, body: str) -> None:
+    def send(self, *, address: str, subject: str, body: str, key: str = "") -> None:
         send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [address], fail_silently=False)
 
 
@@ -41,12 +42,13 @@ class WebhookChannel(Channel):
     def __init__(self, url: str, secret: str):
         self.url, self.secret = url, secret
 
-    def send(self, *, address: str, subject: str, body: str) -> None:
+    def send(self, *, address: str, subject: str, body: str, key: str = "") -> None:
         payload = json.dumps({"to": address, "subject": subject, "text": body}, ensure_ascii=False).encode()
         signature = hmac.new(self.secret.encode(), payload, hashlib.sha256).hexdigest()
         request = urllib.request.Request(  # noqa: S310 - the URL is operator configuration
             self.url, data=payload, method="POST",
-            headers={"Content-Type": "application/json", "X-Fengqiao-Signature": f"sha256={signature}"},
+            headers={"Content-Type": "application/json", "X-Fengqiao-Signature": f"sha256={signature}",
+                     **({"Idempotency-Key": key} if key else {})},  # a resend after a crash carries the same key
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             if response.status >= 300:

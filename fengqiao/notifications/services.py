@@ -65,7 +65,9 @@ def outbox_deliver(*, limit: int = 100) -> dict[str, int]:
     from fengqiao.notifications.channels import channel_for
 
     now = timezone.now()
-    stale = now - timedelta(minutes=10)  # a worker that died mid-send released its claim
+    # A worker that died mid-send (killed, power cut) released its claim after this long; the message goes again,
+    # with the same Idempotency-Key, so a gateway that honours it delivers it once (the fault test checks this).
+    stale = now - timedelta(seconds=settings.FQ_OUTBOX_CLAIM_SECONDS)
     OutboxMessage.objects.filter(status=OutboxStatus.SENDING, next_attempt_at__lt=stale).update(
         status=OutboxStatus.PENDING
     )
@@ -86,7 +88,7 @@ def outbox_deliver(*, limit: int = 100) -> dict[str, int]:
         try:
             if channel is None:
                 raise RuntimeError(f"channel {message.channel} is switched off")
-            channel.send(address=message.address, subject=message.subject, body=message.body)
+            channel.send(address=message.address, subject=message.subject, body=message.body, key=message.key)
         except Exception as exc:  # noqa: BLE001 - any failure is retried with backoff
             message.attempts += 1
             message.last_error = f"{type(exc).__name__}: {exc}"[:2000]
