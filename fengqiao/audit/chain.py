@@ -21,6 +21,7 @@ import hmac
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from decimal import Decimal
 from typing import Any
 
 GENESIS = ""  # the chain hash "before" the first record of a chain
@@ -29,13 +30,13 @@ VERSION = 1
 
 def _plain(value: Any) -> Any:
     """JSON values as the database gives them back: keys as strings, tuples as lists, integral floats as ints
-    (PostgreSQL's jsonb returns 1e20 as an integer)."""
+    (PostgreSQL's jsonb returns 1e20 and 2.0 as integers)."""
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if isinstance(value, list | tuple):
         return [_plain(v) for v in value]
-    if isinstance(value, float) and value.is_integer() and abs(value) < 2**63:
-        return int(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(Decimal(repr(value)))  # 1e20 → 10**20, as PostgreSQL reads the text "1e+20"
     return value
 
 

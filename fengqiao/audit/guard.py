@@ -1,8 +1,8 @@
 """The database refuses UPDATE and DELETE on the audit tables (triggers on SQLite and PostgreSQL).
 
-Two doors are left, both from inside the application and both leaving a trace:
+Two doors are left, both from inside the application:
 
-- `unlocked(redaction=True)`: the recorded redaction path (fengqiao.audit.redaction) may rewrite the columns a
+- `unlocked()`: the recorded redaction path (fengqiao.audit.redaction) may rewrite the columns a
   table names as redactable (personal data in a timeline line's reason and data), never the others;
 - `flush` (emptying the whole database: test databases) may delete rows; on PostgreSQL it is a TRUNCATE, which
   row triggers do not see; on SQLite our `flush` command lifts the guard for its own statements.
@@ -26,8 +26,11 @@ from django.db import connection
 _state = threading.local()
 
 
+LOCKED, REDACTING, FLUSHING = 0, 1, 2  # what fq_audit_unlocked() answers
+
+
 def _unlocked_flag() -> int:
-    return int(getattr(_state, "unlocked", 0))
+    return int(getattr(_state, "unlocked", LOCKED))
 
 
 def register_sqlite_function(sender, connection, **kwargs) -> None:
@@ -38,28 +41,29 @@ def register_sqlite_function(sender, connection, **kwargs) -> None:
 
 @contextmanager
 def unlocked() -> Iterator[None]:
-    """Let this thread's statements pass the audit triggers (inside a transaction on PostgreSQL)."""
-    if connection.vendor == "postgresql" and not connection.in_atomic_block:
+    """Let this thread's UPDATEs of redactable columns pass the audit triggers (the redaction path only; inside a
+    transaction). Other columns stay refused, and so does DELETE."""
+    if not connection.in_atomic_block:
         raise RuntimeError("audit.guard.unlocked() needs a transaction (transaction.atomic)")
     previous = _unlocked_flag()
-    _state.unlocked = 1
+    _state.unlocked = REDACTING
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
-            cursor.execute("SELECT set_config('fengqiao.audit_unlocked', 'on', true)")
+            cursor.execute("SELECT set_config('fengqiao.audit_unlocked', 'redact', true)")
     try:
         yield
     finally:
         _state.unlocked = previous
-        if connection.vendor == "postgresql" and not previous:
+        if connection.vendor == "postgresql":
             with connection.cursor() as cursor:
-                cursor.execute("SELECT set_config('fengqiao.audit_unlocked', 'off', true)")
+                cursor.execute("SELECT set_config('fengqiao.audit_unlocked', '', true)")
 
 
 @contextmanager
 def unlocked_for_flush() -> Iterator[None]:
     """The `flush` command's door (SQLite only: on PostgreSQL flush truncates, which row triggers do not see)."""
     previous = _unlocked_flag()
-    _state.unlocked = 1
+    _state.unlocked = FLUSHING
     try:
         yield
     finally:
@@ -71,16 +75,13 @@ def unlocked_for_flush() -> Iterator[None]:
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION fq_audit_refuse() RETURNS trigger AS $$
 DECLARE
-    open boolean := coalesce(current_setting('fengqiao.audit_unlocked', true), '') = 'on';
+    redacting boolean := coalesce(current_setting('fengqiao.audit_unlocked', true), '') = 'redact';
 BEGIN
     IF TG_OP = 'DELETE' THEN
-        IF NOT open THEN
-            RAISE EXCEPTION '% is append-only: DELETE refused', TG_TABLE_NAME;
-        END IF;
-        RETURN OLD;
+        RAISE EXCEPTION '% is append-only: DELETE refused', TG_TABLE_NAME;
     END IF;
     -- UPDATE: only the columns named as the trigger's arguments, and only through the redaction path
-    IF NOT open OR (to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV) THEN
+    IF NOT redacting OR (to_jsonb(NEW) - TG_ARGV) IS DISTINCT FROM (to_jsonb(OLD) - TG_ARGV) THEN
         RAISE EXCEPTION '% is append-only: UPDATE refused', TG_TABLE_NAME;
     END IF;
     RETURN NEW;
@@ -110,10 +111,10 @@ def forward_sql(vendor: str, table: str, columns: Sequence[str], redactable: Seq
             f"DROP TRIGGER IF EXISTS {_name(table, 'no_update')};",
             f"DROP TRIGGER IF EXISTS {_name(table, 'no_delete')};",
             f"""CREATE TRIGGER {_name(table, 'no_update')} BEFORE UPDATE ON {table}
-                WHEN fq_audit_unlocked() IS NOT 1 OR {changed}
+                WHEN fq_audit_unlocked() IS NOT {FLUSHING} AND (fq_audit_unlocked() IS NOT {REDACTING} OR {changed})
                 BEGIN SELECT RAISE(ABORT, '{table} is append-only: UPDATE refused'); END;""",
             f"""CREATE TRIGGER {_name(table, 'no_delete')} BEFORE DELETE ON {table}
-                WHEN fq_audit_unlocked() IS NOT 1
+                WHEN fq_audit_unlocked() IS NOT {FLUSHING}
                 BEGIN SELECT RAISE(ABORT, '{table} is append-only: DELETE refused'); END;""",
         ]
     return []

@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from fengqiao.api.tasks import deliver_webhooks
+from fengqiao.audit.tasks import anchor_audit_chains
 from fengqiao.legal.tasks import sweep_legal_clocks
 from fengqiao.mediation.tasks import send_booking_reminders
 from fengqiao.mediation.tasks_agreement import remind_followups
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             sweep_legal_clocks.enqueue()
             send_booking_reminders.enqueue()
             remind_followups.enqueue()
+            anchor_audit_chains.enqueue()  # seals the audit chains once a day (a no-op until the day is over)
             if time.monotonic() - last_retrain >= RETRAIN_EVERY:
                 retrain_models.enqueue()
                 last_retrain = time.monotonic()
