@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fengqiao.accounts.models import User
-from fengqiao.org.admin import MembershipInline, membership_save
+from fengqiao.org.admin import MembershipInline, pending_message, membership_admin_save
 from fengqiao.org.models import Membership
 
 
@@ -60,11 +60,14 @@ class FqUserAdmin(UserAdmin):
     def save_formset(self, request, form, formset, change):
         if formset.model is not Membership:
             return super().save_formset(request, form, formset, change)
-        formset.save(commit=False)
-        for obj in formset.deleted_objects:
-            obj.delete()
-        for obj in formset.new_objects:
-            membership_save(obj, ["user", "unit", "role"])
-        for obj, changed in formset.changed_objects:
-            membership_save(obj, changed)
+        # Through fengqiao.org.grants: a new role is a request a security officer approves; nothing is deleted.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []  # for the admin's log
+        for row in formset.forms:
+            if not row.has_changed() or not getattr(row, "cleaned_data", None):
+                continue
+            membership, grant = membership_admin_save(row, request.user, user=form.instance)
+            if grant is not None:
+                pending_message(request, grant)
+            if membership is not None:
+                formset.changed_objects.append((membership, row.changed_data))
         return None

@@ -28,7 +28,7 @@ ACTION_CAPABILITY: dict[str, C] = {
     Action.RESUME: C.CASE_HANDLE,
     Action.RESOLVE: C.CASE_HANDLE,
     Action.ASSIGN: C.CASE_HANDLE,
-    Action.NOTE: C.CASE_VIEW,
+    Action.NOTE: C.CASE_NOTE,  # an internal note or a file: seeing the case is never enough to write on it
     Action.PII_REVEAL: C.PII_REVEAL,
     Action.REOPEN: C.CASE_REVIEW,
     Action.WITHDRAW: C.CASE_REVIEW,
@@ -36,6 +36,34 @@ ACTION_CAPABILITY: dict[str, C] = {
 
 # What the resident who raised the case may do on it themselves.
 RESIDENT_ACTIONS = frozenset({Action.WITHDRAW, Action.CONFIRM, Action.REOPEN})
+
+# What the resident who raised the case, or the grid worker who reported it, may add to it themselves: public
+# information and files (cases.services.case_add_information, case_attach), never an internal note.
+OWNER_PUBLIC_ACTIONS = frozenset({Action.NOTE})
+
+# Writes that are not lifecycle actions, each with the capability it needs (the same table for every entry point:
+# the case page, the API, the tracking page). A file goes on the timeline as a note.
+OPERATION_CAPABILITY: dict[str, C] = {
+    "case.attach": C.CASE_NOTE,
+    "case.recategorise": C.CASE_REVIEW,
+    "case.link": C.CASE_REVIEW,
+    "case.bulk_dispatch": C.CASE_DISPATCH,
+}
+
+
+def may_act(user, action: str, case, *, is_public: bool = False) -> bool:
+    """May `user` take `action` on `case` by their role, as its resident, or as the one who reported it?"""
+    from fengqiao.org.access import may
+
+    if user is None or not user.is_authenticated:
+        return False
+    own = user.pk in (case.applicant_user_id, case.reporter_id)
+    if action in OWNER_PUBLIC_ACTIONS and is_public and own:
+        return True
+    if action in RESIDENT_ACTIONS and user.pk == case.applicant_user_id:
+        return True
+    capability = ACTION_CAPABILITY.get(action)
+    return capability is not None and may(user, capability, case)
 
 
 def available_actions(user, case) -> list[str]:

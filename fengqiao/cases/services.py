@@ -38,11 +38,11 @@ from fengqiao.cases.models import (
     Satisfaction,
     ServiceType,
 )
-from fengqiao.cases.permissions import ACTION_CAPABILITY, RESIDENT_ACTIONS
+from fengqiao.cases.permissions import OPERATION_CAPABILITY, may_act
 from fengqiao.cases.titles import TITLE_MAX, shorten, title_from_description
 from fengqiao.cases.workflow import STEP_ACTIONS, SYSTEM_ACTIONS, Action, Status, reason_missing, transition
 from fengqiao.notifications.services import notify, unit_members
-from fengqiao.org.access import Capability, may, scope_for
+from fengqiao.org.access import may, scope_for
 from fengqiao.org.models import OrgUnit, Region, Role, ServicePoint
 from fengqiao.org.selectors import centre_for_region, parent_centre
 from fengqiao.sla.services import deadline_extend, deadlines_follow, deadlines_regrade
@@ -269,17 +269,14 @@ def _triage(hook: str, case: Case, **kwargs) -> None:
 # --- the lifecycle ----------------------------------------------------------------
 
 
-def _check_right(actor, action: str, case: Case) -> None:
+def _check_right(actor, action: str, case: Case, *, is_public: bool = False) -> None:
     if actor is None:  # the platform itself (the deadline sweep, imports)
         return
     if action in SYSTEM_ACTIONS:
         raise PermissionDenied(_("Only the platform records deadline events."))
     if action in STEP_ACTIONS:  # case_record_step: the procedure's service has checked the actor's right
         return
-    if action in RESIDENT_ACTIONS and actor.is_authenticated and actor.pk == case.applicant_user_id:
-        return
-    capability = ACTION_CAPABILITY.get(action)
-    if capability is None or not may(actor, capability, case):
+    if not may_act(actor, action, case, is_public=is_public):  # cases.permissions: the capability each action needs
         raise PermissionDenied(_("You may not do this on this case."))
 
 
@@ -300,7 +297,7 @@ def _act(
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if expected_version is not None and locked.version != expected_version:
         raise ConcurrentUpdate(_("This case was changed by someone else a moment ago. Reload it and try again."))
-    _check_right(actor, action, locked)
+    _check_right(actor, action, locked, is_public=is_public)
     acting_unit = _actor_unit(actor, locked)  # judged before the change: a returning unit no longer holds the case
     missing = reason_missing(action, reason, approve=approve)  # the one rule (workflow.reason_rule) the forms use too
     if missing:
@@ -559,7 +556,7 @@ def case_recategorise(*, case: Case, actor, service_type: str | None = None, cat
 
     Recorded on the timeline as an internal note with the old and new values; needs the review right.
     """
-    if actor is not None and not may(actor, Capability.CASE_REVIEW, case):
+    if actor is not None and not may(actor, OPERATION_CAPABILITY["case.recategorise"], case):
         raise PermissionDenied(_("You may not do this on this case."))
     if not case.is_open:
         raise ValidationError({"category": _("A closed case keeps its service type and category.")})
@@ -591,7 +588,7 @@ def case_link(*, case: Case, actor, other: Case, kind: str = "related", at: date
     """Record that `other` is related to `case` (same place, respondent, phone …) without merging them."""
     if other.pk == case.pk:
         raise ValidationError({"other": _("A case cannot be linked to itself.")})
-    if actor is not None and not may(actor, Capability.CASE_REVIEW, case):
+    if actor is not None and not may(actor, OPERATION_CAPABILITY["case.link"], case):
         raise PermissionDenied(_("You may not do this on this case."))
     if actor is not None and not Case.objects.visible_to(actor).filter(pk=other.pk).exists():
         raise ValidationError({"other": _("No case has the code %(code)s.") % {"code": other.code}})
@@ -706,6 +703,8 @@ def case_attach(*, case: Case, actor, upload, is_public: bool = True, at: dateti
     from fengqiao.cases.models import Attachment
     from fengqiao.intake.files import check_upload, safe_storage_name
 
+    _check_right(actor if actor is not None and actor.is_authenticated else None, Action.NOTE, case,
+                 is_public=is_public)  # before the file is stored (the note below checks again, under the lock)
     mime, extension, digest = check_upload(upload)
     existing = Attachment.objects.filter(case=case, sha256=digest).first()
     if existing is not None:

@@ -93,6 +93,8 @@ class Section:
             return "resident"
         if self.role == Role.ADMINISTRATOR:
             return "admin"
+        if self.role == Role.SECURITY_OFFICER:
+            return "security"  # no case: the roles waiting for approval (fengqiao.org.views)
         return "queues"
 
     waiting: int = 0  # distinct cases in this role's action queues (a case in two queues counts once)

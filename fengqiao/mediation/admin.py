@@ -2,11 +2,14 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from fengqiao.accounts.admin_site import add_service_errors
 from fengqiao.mediation.models import MediatorHours, MediatorProfile, Specialty
 from fengqiao.mediation.services import mediator_register
-from fengqiao.org.models import Role
+from fengqiao.org.grants import membership_request_check
+from fengqiao.org.models import Membership, Role
 from fengqiao.org.rules import role_unit_error
 
 
@@ -19,6 +22,8 @@ class MediatorProfileForm(forms.ModelForm):
         model = MediatorProfile
         fields = ["user", "unit", "kind", "specialties", "languages", "service_point", "bio", "is_available"]
 
+    actor = None  # the signed-in person (MediatorProfileAdmin.get_form)
+
     def clean(self):
         data = super().clean()
         unit = data.get("unit")
@@ -26,6 +31,16 @@ class MediatorProfileForm(forms.ModelForm):
             error = role_unit_error(role=Role.MEDIATOR, unit_kind=unit.kind)
             if error:
                 self.add_error("unit", error)
+                return data
+            user = data.get("user") or getattr(self.instance, "user", None)
+            if user is not None and not Membership.objects.filter(
+                user=user, unit=unit, role=Role.MEDIATOR, is_active=True
+            ).exists():
+                # The mediator role comes with the registration: asked for, like any role (separation of duties).
+                try:
+                    membership_request_check(actor=self.actor, user=user, unit=unit, role=Role.MEDIATOR)
+                except ValidationError as exc:
+                    add_service_errors(self, exc)
         return data
 
 
@@ -60,8 +75,13 @@ class MediatorProfileAdmin(admin.ModelAdmin):
     def specialty_list(self, profile: MediatorProfile) -> str:
         return "、".join(profile.specialty_labels()) or "—"
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
     def save_model(self, request, obj, form, change):
         profile = mediator_register(
+            actor=request.user,
             user=obj.user,
             unit=obj.unit,
             kind=obj.kind,

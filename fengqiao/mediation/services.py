@@ -5,7 +5,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from fengqiao.mediation.models import MediatorKind, MediatorProfile, Specialty
-from fengqiao.org.models import OrgUnit, Role, ServicePoint
+from fengqiao.org.grants import membership_request
+from fengqiao.org.models import GrantRequest, Membership, OrgUnit, Role, ServicePoint
 from fengqiao.org.services import membership_grant
 
 
@@ -19,13 +20,23 @@ def mediator_register(
     languages: str = "普通话",
     service_point: ServicePoint | None = None,
     bio: str = "",
+    actor=None,
 ) -> MediatorProfile:
+    """Register `user` as a mediator of `unit`. The mediator role comes with it: set up at once by the platform
+    (`actor` None: demo, tests), or, when a person registers someone (the administration), asked for and in effect
+    once a security officer approves it (fengqiao.org.grants; nobody registers themselves)."""
     if kind not in MediatorKind.values:
         raise ValidationError({"kind": _("Unknown kind of mediator.")})
     unknown = [s for s in specialties if s not in Specialty.values]
     if unknown:
         raise ValidationError({"specialties": _("Unknown specialty: %(s)s") % {"s": ", ".join(unknown)}})
-    membership_grant(user=user, unit=unit, role=Role.MEDIATOR)
+    if actor is None:
+        membership_grant(user=user, unit=unit, role=Role.MEDIATOR)
+    elif not (
+        Membership.objects.filter(user=user, unit=unit, role=Role.MEDIATOR, is_active=True).exists()
+        or GrantRequest.objects.filter(user=user, unit=unit, role=Role.MEDIATOR, status="pending").exists()
+    ):
+        membership_request(actor=actor, user=user, unit=unit, role=Role.MEDIATOR, reason=_("Registered as a mediator"))
     profile, _created = MediatorProfile.objects.update_or_create(
         user=user,
         defaults={

@@ -5,7 +5,8 @@
 - Grid workers and volunteers see what they reported; residents see their own cases.
 - The auditor reads everything under their unit (a district auditor: the whole district) and
   changes nothing. The administrator keeps the
-  organisation and the rules but reads no case (separation of duties, MLPS level 3).
+  organisation and the rules but reads no case (separation of duties, MLPS level 3); the security
+  officer approves the roles others ask for and reads no case either (fengqiao.org.duties).
 - Someone with no membership and no case of their own sees nothing.
 
 `scope_for(user)` turns memberships into plain sets once per request;
@@ -38,24 +39,29 @@ class Capability(StrEnum):
     CASE_REPORT = "case.report"  # grid worker / volunteer leads
     CASE_OWN = "case.own"  # leader owns major cases (包案)
     CASE_PETITION = "case.petition"  # formal petitions (信访): register, decide, reply (petition office members)
+    CASE_NOTE = "case.note"  # write on a case without moving it: an internal note, a file (viewing is never enough)
     PII_REVEAL = "pii.reveal"
     PII_EXPORT = "pii.export"  # download a document or file holding personal data (recorded: fengqiao.privacy)
     PII_REQUEST = "pii.request"  # answer residents' requests to see or delete their data (fengqiao.privacy)
     ORG_ADMIN = "org.admin"
     AUDIT_READ = "audit.read"
+    GRANT_REQUEST = "grant.request"  # ask for a role for someone else (never for oneself)
+    GRANT_APPROVE = "grant.approve"  # approve or refuse what someone else asked (the second person)
 
 
 C = Capability
 ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
-    Role.STATION_STAFF: frozenset({C.CASE_VIEW, C.CASE_INTAKE}),
-    Role.OPERATOR: frozenset({C.CASE_VIEW, C.CASE_INTAKE, C.CASE_REVIEW, C.CASE_DISPATCH, C.PII_REVEAL}),
-    Role.HANDLER: frozenset({C.CASE_VIEW, C.CASE_HANDLE, C.PII_REVEAL}),
-    Role.MEDIATOR: frozenset({C.CASE_VIEW, C.CASE_MEDIATE, C.CASE_HANDLE, C.PII_REVEAL}),
-    Role.COURT_CLERK: frozenset({C.CASE_VIEW, C.CASE_JUDICIAL}),
-    Role.LEADER: frozenset({C.CASE_VIEW, C.CASE_OWN, C.CASE_DISPATCH}),
+    Role.STATION_STAFF: frozenset({C.CASE_VIEW, C.CASE_INTAKE, C.CASE_NOTE}),
+    Role.OPERATOR: frozenset({C.CASE_VIEW, C.CASE_INTAKE, C.CASE_REVIEW, C.CASE_DISPATCH, C.CASE_NOTE, C.PII_REVEAL}),
+    Role.HANDLER: frozenset({C.CASE_VIEW, C.CASE_HANDLE, C.CASE_NOTE, C.PII_REVEAL}),
+    Role.MEDIATOR: frozenset({C.CASE_VIEW, C.CASE_MEDIATE, C.CASE_HANDLE, C.CASE_NOTE, C.PII_REVEAL}),
+    Role.COURT_CLERK: frozenset({C.CASE_VIEW, C.CASE_JUDICIAL, C.CASE_NOTE}),
+    Role.LEADER: frozenset({C.CASE_VIEW, C.CASE_OWN, C.CASE_DISPATCH, C.CASE_NOTE}),
     Role.GRID_WORKER: frozenset({C.CASE_REPORT}),
     Role.VOLUNTEER: frozenset({C.CASE_REPORT}),
-    Role.ADMINISTRATOR: frozenset({C.ORG_ADMIN}),
+    # The three duties (三员分立): none of them may write on a case.
+    Role.ADMINISTRATOR: frozenset({C.ORG_ADMIN, C.GRANT_REQUEST}),
+    Role.SECURITY_OFFICER: frozenset({C.GRANT_REQUEST, C.GRANT_APPROVE}),
     Role.AUDITOR: frozenset({C.CASE_VIEW, C.AUDIT_READ}),
 }
 # Personal information (fengqiao.privacy): who may export documents holding personal data (every export is
@@ -63,6 +69,8 @@ ROLE_CAPABILITIES: dict[str, frozenset[Capability]] = {
 for _role, _extra in {Role.OPERATOR: {C.PII_EXPORT, C.PII_REQUEST}, Role.HANDLER: {C.PII_EXPORT},
                       Role.MEDIATOR: {C.PII_EXPORT}, Role.COURT_CLERK: {C.PII_EXPORT}}.items():
     ROLE_CAPABILITIES[_role] = ROLE_CAPABILITIES[_role] | frozenset(_extra)
+# Capabilities that only read: a role holding nothing else changes nothing (the auditor).
+READ_ONLY_CAPABILITIES = frozenset({C.CASE_VIEW, C.AUDIT_READ})
 
 # Roles whose members see their units' cases (the others see only their own reports).
 UNIT_WIDE_ROLES = frozenset(
@@ -152,7 +160,7 @@ def _petition_grant(membership: Membership) -> Grant | None:
     return Grant(
         role=membership.role,
         unit_id=unit.pk,
-        capabilities=frozenset({Capability.CASE_VIEW, Capability.CASE_PETITION}),
+        capabilities=frozenset({Capability.CASE_VIEW, Capability.CASE_PETITION, Capability.CASE_NOTE}),
         unit_ids=frozenset({unit.pk}),
         region_ids=frozenset(Region.objects.filter(path__startswith=unit.region.path).values_list("id", flat=True)),
     )

@@ -3,15 +3,16 @@
 Forms check input with the same rules the services apply (fengqiao.org.rules via
 fengqiao.org.services), so a bad code, a cycle in the tree or a role that does not
 fit a unit comes back as a message on the field; saving goes through the services
-(region_save, unit_save, service_point_save, membership_grant), so paths stay right.
+(region_save, unit_save, service_point_save), so paths stay right; memberships go through
+fengqiao.org.grants (a request a second person approves: separation of duties).
 """
 
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import path, reverse
 from django.utils.html import format_html
@@ -21,10 +22,15 @@ from django.utils.translation import gettext_lazy
 
 from fengqiao.accounts.admin_site import add_service_errors
 from fengqiao.intake import qr
-from fengqiao.org.models import Membership, OrgUnit, Region, ServicePoint
+from fengqiao.org.grants import (
+    membership_request,
+    membership_request_check,
+    membership_revoke,
+    membership_title,
+)
+from fengqiao.org.models import GrantRequest, Membership, OrgUnit, Region, ServicePoint
 from fengqiao.org.rules import role_unit_error
 from fengqiao.org.services import (
-    membership_grant,
     region_save,
     region_validate,
     service_point_save,
@@ -214,32 +220,86 @@ class ServicePointAdmin(admin.ModelAdmin):
         obj.pk, obj.token = point.pk, point.token
 
 
-# --- memberships -------------------------------------------------------------------
+# --- memberships -------------------------------------------------------------------------------------------------
+# Separation of duties (fengqiao.org.duties): a membership added here is a request that waits for a security officer
+# who neither asked for it nor receives it (/org/grants/); nobody asks for their own; taking a role away says why.
+# Unit and role of an existing membership are fixed (a different role is a new request); nothing is deleted.
 class MembershipForm(forms.ModelForm):
+    reason = forms.CharField(
+        label=gettext_lazy("why"), max_length=300, required=False,
+        help_text=gettext_lazy("Why the person needs this role, or why it is taken away. Recorded for the auditor."),
+    )
+    actor = None  # the signed-in person, set by the admin (MembershipAdmin.get_form, MembershipInline.get_formset)
+
     class Meta:
         model = Membership
         fields = ["user", "unit", "role", "title", "is_active"]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            for name in ("user", "unit", "role"):
+                if name in self.fields:
+                    self.fields[name].disabled = True
+
+    def _subject(self, data):
+        return data.get("user") or getattr(self.instance, "user", None)
+
     def clean(self):
         data = super().clean()
-        unit, role = data.get("unit"), data.get("role")
-        if unit is not None and role:
-            error = role_unit_error(role=role, unit_kind=unit.kind)
-            if error:
-                self.add_error("role", error)
+        unit, role, user = data.get("unit"), data.get("role"), self._subject(data)
+        if self.instance.pk and not self.has_changed():
+            return data
+        if unit is None or not role or user is None:
+            return data
+        error = role_unit_error(role=role, unit_kind=unit.kind)
+        if error:
+            self.add_error("role", error)
+            return data
+        asks = data.get("is_active") and (not self.instance.pk or not self.initial.get("is_active"))
+        revokes = self.instance.pk and self.initial.get("is_active") and not data.get("is_active")
+        if asks:
+            try:
+                membership_request_check(actor=self.actor, user=user, unit=unit, role=role)
+            except ValidationError as exc:
+                add_service_errors(self, exc)
+                return data
+        if (asks or revokes) and not (data.get("reason") or "").strip():
+            self.add_error("reason", _("Say why the person needs the role.") if asks
+                           else _("Say why the role is taken away."))
         return data
 
 
-def membership_save(obj: Membership, changed: list[str]) -> Membership:
-    """Save an admin-edited membership through membership_grant (which checks the role against the unit)."""
-    if obj.pk and {"user", "unit", "role"} & set(changed):
-        # membership_grant finds a membership by (user, unit, role): move the row first.
-        Membership.objects.filter(pk=obj.pk).update(user=obj.user, unit=obj.unit, role=obj.role)
-    granted = membership_grant(user=obj.user, unit=obj.unit, role=obj.role, title=obj.title)
-    if not obj.is_active:
-        Membership.objects.filter(pk=granted.pk).update(is_active=False)
-    obj.pk = granted.pk
-    return granted
+def membership_admin_save(form: MembershipForm, actor, *, user=None) -> tuple[Membership | None, GrantRequest | None]:
+    """Save one admin membership form through fengqiao.org.grants: a new or re-activated membership becomes a request,
+    a de-activated one is revoked, a changed title is just changed. (membership or None, request or None)."""
+    obj: Membership = form.instance
+    data = form.cleaned_data
+    user = user or data.get("user") or obj.user
+    reason = (data.get("reason") or "").strip()
+    if not obj.pk:
+        if not data.get("is_active"):
+            return None, None  # an inactive new row gives nothing: nothing to ask for
+        return None, membership_request(actor=actor, user=user, unit=data["unit"], role=data["role"],
+                                        title=data.get("title", ""), reason=reason)
+    current = Membership.objects.get(pk=obj.pk)
+    request = None
+    if "title" in form.changed_data:
+        membership_title(membership=current, title=data.get("title", ""))
+    if current.is_active and not data.get("is_active"):
+        membership_revoke(actor=actor, membership=current, reason=reason)
+    elif not current.is_active and data.get("is_active"):
+        request = membership_request(actor=actor, user=current.user, unit=current.unit, role=current.role,
+                                     title=data.get("title", current.title), reason=reason)
+    obj.refresh_from_db()
+    return obj, request
+
+
+def pending_message(request: HttpRequest, grant: GrantRequest) -> None:
+    messages.info(request, _(
+        "Asked: %(role)s in %(unit)s for %(user)s. The role takes effect when a security officer (not you, not "
+        "them) approves it."
+    ) % {"role": grant.get_role_display(), "unit": grant.unit, "user": grant.user})
 
 
 @admin.register(Membership)
@@ -250,17 +310,62 @@ class MembershipAdmin(admin.ModelAdmin):
     search_fields = ["user__username", "user__name", "unit__name"]
     autocomplete_fields = ["user", "unit"]
     list_select_related = ["user", "unit"]
+    actions = None  # no bulk delete: a role is taken away (recorded), never deleted
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"actor": request.user})
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
     def save_model(self, request, obj, form, change):
-        membership_save(obj, form.changed_data)
+        _membership, grant = membership_admin_save(form, request.user)
+        if grant is not None:
+            pending_message(request, grant)
+
+    def log_addition(self, request, obj, message):
+        if obj.pk is not None:  # a request is not a membership yet; the grant record holds it
+            super().log_addition(request, obj, message)
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if obj.pk is None:
+            return HttpResponseRedirect(reverse("admin:org_grantrequest_changelist"))
+        return super().response_add(request, obj, post_url_continue)
 
 
 class MembershipInline(admin.TabularInline):
-    """Memberships on the user page: which units the person works in, in which role."""
+    """Memberships on the user page: which units the person works in, in which role (new ones wait for approval)."""
 
     model = Membership
     form = MembershipForm
     fk_name = "user"
     extra = 0
+    can_delete = False
     autocomplete_fields = ["unit"]
-    fields = ["unit", "role", "title", "is_active"]
+    fields = ["unit", "role", "title", "is_active", "reason"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = type(formset.form.__name__, (formset.form,), {"actor": request.user})
+        return formset
+
+
+@admin.register(GrantRequest)
+class GrantRequestAdmin(admin.ModelAdmin):
+    """Roles asked for, read-only here: a security officer decides at /org/grants/ (with the second factor)."""
+
+    list_display = ["user", "unit", "role", "status", "requested_by", "requested_at", "decided_by", "decided_at"]
+    list_filter = ["status", "role"]
+    search_fields = ["user__username", "user__name", "unit__name"]
+    list_select_related = ["user", "unit", "requested_by", "decided_by"]
+    actions = None
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

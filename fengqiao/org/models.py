@@ -198,6 +198,9 @@ class Role(models.TextChoices):
     VOLUNTEER = "volunteer", _("Safety volunteer")
     ADMINISTRATOR = "administrator", _("Administrator")
     AUDITOR = "auditor", _("Auditor")
+    # The third of the three duties (三员: system administrator, security officer, auditor): approves the grants the
+    # others request and keeps roles and keys; reads no case (fengqiao.org.duties).
+    SECURITY_OFFICER = "security_officer", _("Security officer")
 
 
 class Membership(models.Model):
@@ -249,3 +252,113 @@ class QrPlace(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class GrantRequest(models.Model):
+    """A role asked for someone by a person (the administrator, a security officer): it gives nothing until a second
+    person, a security officer who is neither the one who asked nor the one who receives it, approves it.
+
+    Written only by fengqiao.org.grants; the rules (who may ask, who may approve) are in fengqiao.org.duties.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for approval")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("for whom"), on_delete=models.PROTECT,
+                             related_name="grant_requests")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="grant_requests")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    title = models.CharField(_("job title"), max_length=40, blank=True)
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("asked by"), on_delete=models.PROTECT,
+                                     related_name="grants_requested")
+    requested_at = models.DateTimeField(_("asked at"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="grants_decided")
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.CharField(_("reason of the decision"), max_length=300, blank=True)
+    membership = models.ForeignKey(Membership, verbose_name=_("membership"), null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="grant_requests")
+
+    class Meta:
+        verbose_name = _("grant request")
+        verbose_name_plural = _("grant requests")
+        ordering = ["-requested_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(status__in=["pending", "approved", "refused"]),
+                                   name="grantrequest_status_valid"),
+            # The second person: nobody approves what they asked for, nor a grant to themselves.
+            models.CheckConstraint(
+                condition=models.Q(decided_by__isnull=True)
+                | (~models.Q(decided_by=models.F("requested_by")) & ~models.Q(decided_by=models.F("user"))),
+                name="grantrequest_second_person",
+            ),
+            models.CheckConstraint(condition=~models.Q(requested_by=models.F("user")), name="grantrequest_not_self"),
+            models.UniqueConstraint(fields=["user", "unit", "role"], condition=models.Q(status="pending"),
+                                    name="grantrequest_one_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit} · {self.get_role_display()} ({self.get_status_display()})"
+
+
+class GrantRecordQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise TypeError("the grant record is append-only")
+
+    def delete(self):
+        raise TypeError("the grant record is append-only")
+
+
+class GrantRecord(models.Model):
+    """One line of the grant audit trail: who did what to whose role, when and why. Append-only (the database
+    refuses an UPDATE too); read by the auditor at /org/grants/audit/."""
+
+    class Event(models.TextChoices):
+        REQUESTED = "requested", _("Asked for")
+        APPROVED = "approved", _("Approved (in effect)")
+        REFUSED = "refused", _("Refused")
+        REVOKED = "revoked", _("Revoked")
+        SEEDED = "seeded", _("Set up by the platform")
+        DENIED = "denied", _("Attempt refused by the rules")
+
+    at = models.DateTimeField(_("when"), db_index=True)
+    event = models.CharField(_("what"), max_length=10, choices=Event.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    subject = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("whose role"), on_delete=models.PROTECT,
+                                related_name="+")
+    unit = models.ForeignKey(OrgUnit, verbose_name=_("unit"), on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    reason = models.CharField(_("why"), max_length=300, blank=True)
+    basis = models.CharField(_("basis"), max_length=100, blank=True,
+                             help_text=_("For a platform set-up: which one (e.g. the demo); for a refusal: the rule."))
+    request = models.ForeignKey(GrantRequest, verbose_name=_("request"), null=True, blank=True,
+                                on_delete=models.PROTECT, related_name="records")
+
+    objects = GrantRecordQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("grant record")
+        verbose_name_plural = _("grant records")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(event__in=["requested", "approved", "refused", "revoked", "seeded", "denied"]),
+                name="grantrecord_event_valid",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.event} {self.subject_id} {self.role}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise TypeError("the grant record is append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise TypeError("the grant record is append-only")

@@ -59,6 +59,7 @@ ROLE_UNIT_KINDS: dict[str, frozenset[str]] = {
     Role.VOLUNTEER: frozenset({UnitKind.COMMUNITY_CENTRE, UnitKind.STREET_CENTRE}),
     Role.ADMINISTRATOR: frozenset(UnitKind.values),
     Role.AUDITOR: frozenset(UnitKind.values),
+    Role.SECURITY_OFFICER: frozenset(UnitKind.values),
 }
 
 

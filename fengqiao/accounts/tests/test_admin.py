@@ -13,7 +13,8 @@ from fengqiao.cases.models import Case, CaseEvent, Category
 from fengqiao.intake.qr import svg_bytes
 from fengqiao.mediation.models import MediatorProfile
 from fengqiao.org.admin import report_url
-from fengqiao.org.models import Membership, OrgUnit, Region, Role, ServicePoint, UnitKind
+from fengqiao.org.grants import membership_approve
+from fengqiao.org.models import GrantRequest, Membership, OrgUnit, Region, Role, ServicePoint, UnitKind
 from fengqiao.org.services import service_point_save, unit_save
 
 pytestmark = pytest.mark.django_db
@@ -199,27 +200,31 @@ def test_role_not_allowed_in_unit_kind_is_refused(admin_user_verified, client, o
     assert not Membership.objects.filter(user=clerk).exists()
 
 
-def test_changing_a_membership_to_a_role_the_unit_cannot_hold_changes_nothing(admin_user_verified, client, org):
+def test_unit_and_role_of_an_existing_membership_stay_as_they_are(admin_user_verified, client, org):
+    """A different role or unit is a new request (approved by a second person), never an edit of the old one."""
     user = make_user("op", unit=org.community_centre, role=Role.OPERATOR)
     membership = Membership.objects.get(user=user)
-    response = edit(client, membership, role=Role.HANDLER)
-    assert "A Department handler cannot belong to a Community centre." in errors_of(response)["role"]
+    response = edit(client, membership, role=Role.HANDLER, unit=org.hr.pk, title="科长")
+    assert response.status_code == 302
     membership.refresh_from_db()
-    assert membership.role == Role.OPERATOR
+    assert (membership.role, membership.unit, membership.title) == (Role.OPERATOR, org.community_centre, "科长")
 
 
-def test_membership_granted_and_moved_through_the_service(admin_user_verified, client, org):
+def test_membership_added_in_the_admin_waits_for_a_security_officer(admin_user_verified, client, org):
     user = make_user("handler")
-    response = client.post(
-        reverse("admin:org_membership_add"),
-        {"user": user.pk, "unit": org.hr.pk, "role": Role.HANDLER, "title": "科员", "is_active": "on"},
-    )
+    data = {"user": user.pk, "unit": org.hr.pk, "role": Role.HANDLER, "title": "科员", "is_active": "on"}
+    assert "Say why the person needs the role." in errors_of(client.post(reverse("admin:org_membership_add"), data))[
+        "reason"]
+    response = client.post(reverse("admin:org_membership_add"), {**data, "reason": "新入职科员"})
     assert response.status_code == 302
-    membership = Membership.objects.get(user=user)
-    assert (membership.unit, membership.role, membership.title) == (org.hr, Role.HANDLER, "科员")
-    response = edit(client, membership, unit=org.court.pk)
-    assert response.status_code == 302
-    assert list(Membership.objects.filter(user=user).values_list("unit_id", "role")) == [(org.court.pk, Role.HANDLER)]
+    assert response.url == reverse("admin:org_grantrequest_changelist")
+    assert not Membership.objects.filter(user=user).exists()  # nothing in effect yet
+    request = GrantRequest.objects.get(user=user)
+    assert (request.unit, request.role, request.title, request.requested_by) == (
+        org.hr, Role.HANDLER, "科员", admin_user_verified)
+    officer = make_user("officer", unit=org.district_centre, role=Role.SECURITY_OFFICER)
+    membership_approve(actor=officer, request=request)
+    assert Membership.objects.get(user=user, is_active=True).role == Role.HANDLER
 
 
 def test_user_page_membership_inline_uses_the_same_rule(admin_user_verified, client, org):
@@ -233,6 +238,7 @@ def test_user_page_membership_inline_uses_the_same_rule(admin_user_verified, cli
             "memberships-0-role": Role.OPERATOR,
             "memberships-0-title": "",
             "memberships-0-is_active": "on",
+            "memberships-0-reason": "法院书记员",
         }
     )
     response = client.post(url, data)
@@ -243,7 +249,23 @@ def test_user_page_membership_inline_uses_the_same_rule(admin_user_verified, cli
     data["memberships-0-role"] = Role.COURT_CLERK
     response = client.post(url, data)
     assert response.status_code == 302
-    assert Membership.objects.get(user=user).role == Role.COURT_CLERK
+    assert not Membership.objects.filter(user=user).exists()  # asked for, not given
+    assert GrantRequest.objects.get(user=user, status="pending").role == Role.COURT_CLERK
+
+
+def test_user_page_refuses_a_role_for_oneself(admin_user_verified, client, org):
+    url = change_url(admin_user_verified)
+    data = form_data(client.get(url).content.decode(), "user_form")
+    data.update({"memberships-TOTAL_FORMS": str(int(data["memberships-TOTAL_FORMS"]) + 1)})
+    n = int(data["memberships-TOTAL_FORMS"]) - 1
+    data.update({f"memberships-{n}-unit": str(org.district_centre.pk), f"memberships-{n}-role": Role.OPERATOR,
+                 f"memberships-{n}-title": "", f"memberships-{n}-is_active": "on", f"memberships-{n}-reason": "值班"})
+    response = client.post(url, data)
+    assert response.status_code == 200
+    inline_errors = response.context["inline_admin_formsets"][0].formset.errors
+    assert "Nobody can give a role to themselves." in " ".join(inline_errors[n]["role"])
+    assert not Membership.objects.filter(user=admin_user_verified, role=Role.OPERATOR).exists()
+    assert not GrantRequest.objects.filter(user=admin_user_verified).exists()
 
 
 def test_user_list_masks_phone_numbers(admin_user_verified, client, org):
@@ -327,7 +349,23 @@ def test_mediator_registered_with_membership(admin_user_verified, client, org):
     )
     assert response.status_code == 302
     assert MediatorProfile.objects.get(user=person).specialties == ["labour", "family"]
-    assert Membership.objects.filter(user=person, role=Role.MEDIATOR, unit=org.community_centre).exists()
+    # The mediator role comes with the registration, asked for like any role: in effect once a security officer approves.
+    assert not Membership.objects.filter(user=person).exists()
+    request = GrantRequest.objects.get(user=person, role=Role.MEDIATOR, unit=org.community_centre, status="pending")
+    membership_approve(actor=make_user("officer", unit=org.district_centre, role=Role.SECURITY_OFFICER), request=request)
+    assert Membership.objects.filter(user=person, role=Role.MEDIATOR, unit=org.community_centre, is_active=True).exists()
+
+
+def test_nobody_registers_themselves_as_a_mediator(admin_user_verified, client, org):
+    response = client.post(
+        reverse("admin:mediation_mediatorprofile_add"),
+        {"user": admin_user_verified.pk, "unit": org.community_centre.pk, "kind": "lawyer", "specialties": ["labour"],
+         "languages": "普通话", "service_point": "", "bio": "", "is_available": "on"},
+    )
+    assert "Nobody can give a role to themselves." in " ".join(errors_of(response)["__all__"] + errors_of(response).get(
+        "role", []))
+    assert not MediatorProfile.objects.filter(user=admin_user_verified).exists()
+    assert not Membership.objects.filter(user=admin_user_verified, role=Role.MEDIATOR).exists()
 
 
 def test_category_third_level_is_refused(admin_user_verified, client, org):

@@ -26,19 +26,23 @@ from fengqiao.api.schemas import (
 )
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Attachment, Case
-from fengqiao.org.access import Capability, may
+from fengqiao.cases.permissions import OPERATION_CAPABILITY
+from fengqiao.intake.validation import NOT_BLANK_PATTERN
+from fengqiao.org.access import may
 
 router = Router(tags=["cases"])
 READ = key_auth(ApiScope.CASES_READ, ApiScope.CASES)
 WRITE = key_auth(ApiScope.CASES)
 IDEMPOTENCY = Header(
-    ..., alias="Idempotency-Key", max_length=100,
-    description="Unique per operation (e.g. a UUID). A retry with the same key and body returns the first answer.",
+    ..., alias="Idempotency-Key", min_length=1, max_length=100, pattern=NOT_BLANK_PATTERN,
+    description="Unique per operation (e.g. a UUID), not blank. A retry with the same key and body returns the first "
+                "answer.",
 )
 
 
 def errors(*statuses: int) -> dict:
-    return dict.fromkeys((401, 403, 422, *statuses), Error)
+    # 400 on every operation: text with NUL or not UTF-8 is refused before any operation (fengqiao.core.badinput).
+    return dict.fromkeys((400, 401, 403, 422, *statuses), Error)
 
 
 def _detail(client, case: Case) -> dict:
@@ -107,7 +111,7 @@ def case_attach(request: HttpRequest, code: str, file: File[UploadedFile], is_pu
     """A photo, recording or PDF, checked by its content (not its name). The same file twice is kept once (200)."""
     client = request.auth
     case = casework.visible_case(client, code)
-    if not may(client.user, Capability.CASE_VIEW, case):
+    if not may(client.user, OPERATION_CAPABILITY["case.attach"], case):
         raise PermissionDenied(_("You may not do this on this case."))
     digest = hashlib.sha256()
     for chunk in file.chunks():

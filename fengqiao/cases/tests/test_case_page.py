@@ -52,7 +52,7 @@ def test_a_reason_the_service_can_demand_has_its_box_in_the_form(action, cast, o
     """Over every action the case page can post: when the service refuses for want of a reason, the form has
     the reason box and refuses first, with the service's own words; when the service does not, neither does the
     form. (An operator could not refuse an extension: the service asked for a reason the form had no box for.)"""
-    monkeypatch.setattr(cs, "_check_right", lambda *args: None)  # rights are another test's business
+    monkeypatch.setattr(cs, "_check_right", lambda *args, **kwargs: None)  # rights are another test's business
     case = ready_for(action, org=org, make_case=make_case)
     post, cleaned = everything_but_a_reason(case, org=org, other=make_case())
     form = ActionForm(post, action=action, case=case)
