@@ -368,10 +368,31 @@ if PRODUCTION and INSECURE_DEVELOPMENT_KEY in FQ_FIELD_KEYS:
 # SECRET_KEY. In production set it, keep it out of database backups, and keep it when SECRET_KEY changes.
 FQ_AUDIT_KEY = env_list("FQ_AUDIT_KEY", [])
 
+# Every handler masks personal data (phone, ID, bank card numbers, plates) in the message, its arguments and
+# tracebacks (fengqiao.core.masking.PersonalDataLogFilter). Django's own handlers ("django", "django.server": the
+# runserver access log) are declared again here so that they carry the filter too; core/tests/test_log_masking.py
+# fails if any configured handler lacks it.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {
+        "personal_data": {"()": "fengqiao.core.masking.PersonalDataLogFilter"},
+        "require_debug_true": {"()": "django.utils.log.RequireDebugTrue"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["personal_data"]},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["personal_data"]},
+        "mail_admins": {"level": "ERROR", "class": "django.utils.log.AdminEmailHandler",
+                        "filters": ["require_debug_false", "personal_data"]},
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},  # and the root console, by propagation
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }

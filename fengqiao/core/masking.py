@@ -116,6 +116,16 @@ def _card_groups(groups: list[str]) -> bool:
     return all(len(g) == 4 for g in groups[:-1]) and 1 <= len(groups[-1]) <= 4
 
 
+def _id15_groups(groups: list[str]) -> bool:
+    """The old 15-digit number is only taken whole or cut where people cut it (440311 900101 123, by threes):
+    15 digits from random groups are too often something else."""
+    cuts, at = set(), 0
+    for g in groups[:-1]:
+        at += len(g)
+        cuts.add(at)
+    return cuts <= {3, 6, 9, 12}
+
+
 def _classify(value: str, *, groups: list[str], plus: bool) -> tuple[str, str] | None:
     """The kind of a candidate number (digits of whole groups) and its national form, or None."""
     if not value[:-1].isdigit():
@@ -133,7 +143,7 @@ def _classify(value: str, *, groups: list[str], plus: bool) -> tuple[str, str] |
         return MOBILE, value
     if _LANDLINE.fullmatch(value):
         return LANDLINE, value
-    if _is_id18(value) or _is_id15(value):
+    if _is_id18(value) or (_is_id15(value) and _id15_groups(groups)):
         return ID_NUMBER, value
     if 16 <= len(value) <= 19 and (
         len(groups) == 1 or (value[0] in "3456" and _luhn(value)) or (value.startswith("62") and _card_groups(groups))
@@ -142,15 +152,24 @@ def _classify(value: str, *, groups: list[str], plus: bool) -> tuple[str, str] |
     return None
 
 
-def _holds_a_date(groups) -> bool:
-    """Whether three consecutive groups read as a date written 2026-12-07 (year, month, day)."""
+def _dates(text: str, groups) -> set[int]:
+    """The groups of a run that write a date (2026-12-07, 2026.1.7): year, month and day joined by the same
+    separator, which is not the one joining them to the numbers around (a phone's groups share theirs)."""
+    found: set[int] = set()
     values = [g[2] for g in groups]
+
+    def sep(a: int, b: int) -> str | None:
+        return text[groups[a][1]:groups[b][0]] if a >= 0 and b < len(groups) else None
+
     for k in range(len(values) - 2):
         year, month, day = values[k:k + 3]
         shaped = len(year) == 4 and len(month) in (1, 2) and len(day) in (1, 2) and day.isdigit()
-        if shaped and _valid_birth(f"{year}{int(month):02d}{int(day):02d}"):
-            return True
-    return False
+        if not (shaped and _valid_birth(f"{year}{int(month):02d}{int(day):02d}")):
+            continue
+        inner = sep(k, k + 1)
+        if inner == sep(k + 1, k + 2) and sep(k - 1, k) != inner and sep(k + 2, k + 3) != inner:
+            found.update((k, k + 1, k + 2))
+    return found
 
 
 def _numbers(text: str, read: str) -> list[Finding]:
@@ -161,19 +180,32 @@ def _numbers(text: str, read: str) -> list[Finding]:
                   for m in _GROUP.finditer(run.group())]
         # ¥130.00 and ¥2,492,010.20: a run after a currency sign or after "digit," is an amount
         before = read[max(run.start() - 2, 0):run.start()]
-        i = 1 if before[-1:] in tuple(_CURRENCY) or (before[-1:] == "," and before[:1].isdigit()) else 0
+        dates = _dates(text, groups)
+        blocked: set[int] = set()
+        if before[-1:] in tuple(_CURRENCY) or (
+                text[run.start() - 1:run.start()] == "," and before[:1].isdigit() and len(groups[0][2]) == 3):
+            blocked.add(0)  # ¥130.00, 2,492,010.20 (an ASCII comma before three digits: thousands)
+        elif re.fullmatch(r"[A-Za-z]-", text[max(run.start() - 2, 0):run.start()]) and len(groups[0][2]) == 4:
+            # GM-2026-000123: a case code (letters-year-counter) is not the start of a number
+            blocked.update((0, 1) if len(groups) > 1 and len(groups[1][2]) == 6 else (0,))
+        i = 0
         while i < len(groups):
+            if i in blocked:
+                i += 1
+                continue
             best: tuple[int, int, str, str] | None = None
             value = ""
             for j in range(i, len(groups)):
+                if j in blocked:
+                    break
                 value += groups[j][2]
                 if len(value.rstrip("Xx")) > 19:
                     break
                 plus = read[run.start():groups[i][0]].lstrip(_SEP).startswith("+") if i == 0 else (
                     "+" in read[groups[i - 1][1]:groups[i][0]])
                 kind = _classify(value, groups=[g[2] for g in groups[i:j + 1]], plus=plus)
-                if kind is not None and kind[0] in (MOBILE, LANDLINE) and _holds_a_date(groups[i:j + 1]):
-                    kind = None  # 2026-12-07 next to other numbers: a phone number does not contain a date
+                if kind is not None and kind[0] in (MOBILE, LANDLINE) and dates.intersection(range(i, j + 1)):
+                    kind = None  # ¥130.00 2000-01-01: a phone number is not made of a date
                 if kind is not None:
                     best = (j, 0, *kind)
                 if value[-1] in "Xx":
@@ -231,24 +263,41 @@ def mask_finding(finding: Finding, *, public: bool = False) -> str:
     return value[:4] + "*" * (len(value) - 8) + value[-4:]
 
 
+_CUT_NUMBER = re.compile(r"[0-9](?:-{0,3}[0-9]){6,}(?=(?:…|\.\.\.)$)")
+
+
 def mask_text(text: str, *, public: bool = False) -> str:
-    """`text` with every phone, identity, bank card number and licence plate in it masked; the rest untouched."""
+    """`text` with every phone, identity, bank card number and licence plate in it masked; the rest untouched.
+
+    A text cut with "…" right after seven or more digits (a title cut from a description) has those digits
+    hidden but the first three: the start of a number is all that is left of it, too short to be recognised."""
     if not text:
         return text
     findings = find_personal_data(text)
-    if not findings:
-        return text
     parts, last = [], 0
     for f in findings:
         parts.append(text[last:f.start])
         parts.append(mask_finding(f, public=public))
         last = f.end
     parts.append(text[last:])
-    return "".join(parts)
+    masked = "".join(parts)
+    cut = _CUT_NUMBER.search(normalise(masked))
+    if cut is not None:
+        masked = masked[:cut.start() + 3] + "*" * (cut.end() - cut.start() - 3) + masked[cut.end():]
+    return masked
 
 
 def has_personal_data(text: str) -> bool:
     return bool(find_personal_data(text))
+
+
+_ESCAPED = re.compile(r"\\u([0-9a-fA-F]{4})")
+
+
+def _unescape_number_char(match: re.Match) -> str:
+    """`\uff11` → `１` when the escaped character is a digit or a separator; anything else stays escaped."""
+    ch = chr(int(match.group(1), 16))
+    return ch if _read_char(ch) != ch or ch in _SEPARATORS else match.group(0)
 
 
 class PersonalDataLogFilter(logging.Filter):
@@ -261,8 +310,9 @@ class PersonalDataLogFilter(logging.Filter):
             message = record.getMessage()
         except (TypeError, ValueError):  # a broken format string: leave it to the handler to report
             return True
-        masked = mask_text(message)
-        if masked != message:
+        read = _ESCAPED.sub(_unescape_number_char, message)  # Django logs paths with \uff11-style escapes
+        masked = mask_text(read)
+        if masked != read:
             record.msg, record.args = masked, None
         if record.exc_info and not record.exc_text:
             record.exc_text = logging.Formatter().formatException(record.exc_info)
