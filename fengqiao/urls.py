@@ -19,6 +19,7 @@ urlpatterns = [
     path("legal/", include("fengqiao.legal.urls")),  # judicial confirmation, referrals, the six linkages
     path("petitions/", include("fengqiao.petitions.urls")),
     path("counselling/", include("fengqiao.counselling.urls")),
+    path("privacy/", include("fengqiao.privacy.urls")),  # privacy notice, residents' data requests, export log
     path("org/", include("fengqiao.org.urls")),  # separation of duties: roles waiting for approval, their audit trail
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("api/v1/", include("fengqiao.api.urls")),

@@ -28,6 +28,7 @@ from fengqiao.intake.validation import (
     clean_description,
     clean_phone,
 )
+from fengqiao.privacy import notices as privacy_notices
 
 MAX_FILES = 6
 ACCEPT = "image/*,audio/*,application/pdf,.pdf,.jpg,.jpeg,.png,.heic,.mp3,.m4a,.amr,.wav"
@@ -154,6 +155,9 @@ class ReportForm(CoordinatesMixin, ResidentForm):
     submission_token = forms.CharField(widget=forms.HiddenInput, max_length=64)
     point = forms.CharField(widget=forms.HiddenInput, required=False, max_length=24)
     place = forms.CharField(widget=forms.HiddenInput, required=False, max_length=24)
+    # The version of the privacy notice this page showed: recorded with the consent (fengqiao.privacy).
+    notice_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20,
+                                     initial=privacy_notices.CURRENT)
 
     service_type = forms.ChoiceField(
         label=gettext_lazy("What kind of help do you need?"), choices=ServiceType.choices, widget=forms.RadioSelect,
@@ -227,8 +231,14 @@ class ReportForm(CoordinatesMixin, ResidentForm):
     def clean_phone(self):
         return clean_phone(self.cleaned_data.get("phone") or "", required=False)
 
+    def clean_notice_version(self):
+        return self.cleaned_data.get("notice_version") or privacy_notices.CURRENT
+
     def clean(self):
         cleaned = super().clean()
+        if cleaned.get("notice_version", privacy_notices.CURRENT) not in privacy_notices.versions():
+            self.add_error(None, _("The privacy notice on this page is out of date. Reload the page, read the "
+                                   "notice it shows and send your demand again."))
         self.clean_place_fields(cleaned)
         cleaned["origin"] = qr_origin(point=cleaned.get("point") or "", place=cleaned.get("place") or "")
         self.clean_region(cleaned, cleaned["origin"])

@@ -43,6 +43,7 @@ from fengqiao.intake.places import district_code_of, district_of_community, qr_o
 from fengqiao.intake.submit import Submission, intake_submit
 from fengqiao.org.access import Capability, may, may_work_on
 from fengqiao.org.models import Region, RegionLevel
+from fengqiao.privacy.intake import web_consent
 
 WEB_SCOPE = "web"
 
@@ -176,7 +177,8 @@ def report(request: HttpRequest) -> HttpResponse:
         return rate_limited(request)
     try:
         case, _replayed = intake_submit(_submission(form, request.user), scope=WEB_SCOPE,
-                                        key=form.cleaned_data["submission_token"])
+                                        key=form.cleaned_data["submission_token"],
+                                        extra=web_consent(form.cleaned_data, request.user))
     except IdempotencyConflict:
         record = IdempotencyRecord.objects.filter(scope=WEB_SCOPE, key=token).first()
         data = request.POST.copy()

@@ -33,6 +33,12 @@ from fengqiao.mediation.casework import mediations_visible_to
 from fengqiao.mediation.models import Agreement
 from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit
+from fengqiao.privacy.services import (
+    PURPOSE_COURT_APPLICATION,
+    PURPOSE_COURT_PACKAGE,
+    PURPOSE_REFERRAL,
+    export_document,
+)
 
 AppStatus = ConfirmationApplication.Status
 
@@ -213,6 +219,8 @@ def application_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from fengqiao.legal.documents import application_pdf as render_pdf
 
     app = _application_for(request, pk)
+    export_document(request.user, case=app.case, what="court_application", subject=f"judicial-confirmation {app.pk}",
+                    purpose=PURPOSE_COURT_APPLICATION)
     body = render_pdf(app)
     _record_download(app, request.user, "pdf")
     response = HttpResponse(body, content_type="application/pdf")
@@ -227,6 +235,8 @@ def application_package(request: HttpRequest, pk: int) -> HttpResponse:
     from fengqiao.legal.documents import application_pdf as render_pdf
 
     app = _application_for(request, pk)
+    export_document(request.user, case=app.case, what="court_package", subject=f"judicial-confirmation {app.pk}",
+                    purpose=PURPOSE_COURT_PACKAGE)
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         archive.writestr("01-司法确认申请书.pdf", render_pdf(app))
@@ -484,6 +494,8 @@ def referral_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     from fengqiao.legal.documents import referral_pdf as render_pdf
 
     ref = get_object_or_404(sel.referrals_visible_to(request.user), pk=pk)
+    export_document(request.user, case=ref.case, what="referral", subject=f"referral {ref.pk}",
+                    purpose=PURPOSE_REFERRAL)
     response = HttpResponse(render_pdf(ref), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="referral-{ref.pk}.pdf"'
     return response

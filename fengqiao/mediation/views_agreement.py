@@ -43,6 +43,7 @@ from fengqiao.mediation.forms_agreement import (
 )
 from fengqiao.mediation.models import Agreement, AgreementParty, FollowUp, Mediation
 from fengqiao.org.access import Capability, may
+from fengqiao.privacy.services import PURPOSE_AGREEMENT, export_document
 
 # --- lookups (scoped: what the user may not see does not exist) ------------------------------------------------
 
@@ -280,6 +281,8 @@ def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse | FileResponse
     if request.method == "GET":
         if not agreement.scan:
             raise Http404(_("No scan to show."))
+        export_document(request.user, case=agreement.mediation.case, what="agreement_scan",
+                        subject=agreement.number, purpose=PURPOSE_AGREEMENT)
         response = FileResponse(agreement.scan.open("rb"), filename=f"{agreement.number}{_suffix(agreement.scan.name)}")
         response["Cache-Control"] = "private, no-store"
         return response
@@ -303,6 +306,9 @@ def _suffix(name: str) -> str:
 
 
 def _pdf_response(agreement: Agreement, request: HttpRequest, *, actor, by_resident: bool) -> HttpResponse:
+    # Staff need the permission to export personal data; a party takes their own copy (both recorded).
+    export_document(request.user, case=agreement.mediation.case, what="agreement", subject=agreement.number,
+                    purpose=PURPOSE_AGREEMENT, own=by_resident)
     started = time.perf_counter()
     data = agreement_pdf(agreement, url=verification_url(agreement, request))
     elapsed_ms = (time.perf_counter() - started) * 1000

@@ -22,6 +22,7 @@ from fengqiao.petitions import services as ps
 from fengqiao.petitions.forms import FORMS, RegisterForm, form_for
 from fengqiao.petitions.models import Petition
 from fengqiao.petitions.rules import Move, State, TransitionRefused, allowed_moves, step_label
+from fengqiao.privacy.services import PURPOSE_PETITION, export_document
 
 PETITIONER_MOVES = frozenset({Move.REQUEST_REVIEW, Move.REQUEST_RE_REVIEW})
 
@@ -226,6 +227,9 @@ def petition_pdf(request: HttpRequest, number: str, slug: str) -> HttpResponse:
     petition, _staff = _petition(request, number)
     if slug not in {s for s, _t in documents.available_documents(petition)}:
         raise Http404(_("This document does not exist (yet)."))
+    own = Petition.objects.of_petitioner(request.user).filter(pk=petition.pk).exists()
+    export_document(request.user, case=petition.case, what="petition_document", subject=f"{petition.number} {slug}",
+                    purpose=PURPOSE_PETITION, own=own)
     body = documents.render(petition, slug)
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{petition.number}-{slug}.pdf"'

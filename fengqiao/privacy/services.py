@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from fengqiao.cases.models import Case, Party
 from fengqiao.cases.workflow import TERMINAL_STATES
@@ -349,14 +350,22 @@ def data_request_withdraw(*, request: DataRequest, resident, at: datetime | None
 # --- exports -------------------------------------------------------------------------------------------------------
 
 
-def export_check(user, case: Case | None = None) -> None:
-    """Exporting personal data needs PII_EXPORT (on the case, when there is one): else PermissionDenied."""
-    if case is not None:
-        allowed = may(user, Capability.PII_EXPORT, case) or (
-            may(user, Capability.PII_EXPORT) and may(user, Capability.CASE_VIEW, case))
-    else:
-        allowed = may(user, Capability.PII_EXPORT)
-    if not allowed:
+# Why an export happens (stored as the English message id, translated when shown; the record names the document).
+PURPOSE_OWN_COPY = gettext_noop("The resident's own copy of their data (PIPL art. 45)")
+PURPOSE_HANDOVER = gettext_noop("A copy for the resident who asked at a service point")
+PURPOSE_COURT_APPLICATION = gettext_noop("Judicial-confirmation application for the court")
+PURPOSE_COURT_PACKAGE = gettext_noop("Materials for the court (judicial confirmation)")
+PURPOSE_REFERRAL = gettext_noop("Referral to labour arbitration or litigation")
+PURPOSE_AGREEMENT = gettext_noop("Mediation agreement for the parties and the file")
+PURPOSE_PETITION = gettext_noop("Petition notice or opinion for the petitioner and the file")
+PURPOSE_IMPORT_REPORT = gettext_noop("Import report for checking the imported rows")
+
+
+def export_check(user) -> None:
+    """Exporting personal data needs a role holding PII_EXPORT, else PermissionDenied. Which records the user may
+    reach is the view's own scoped selector (the case, the court's inbox, the petition office): this adds the
+    permission to take the data out on top of reading it (an auditor reads, but exports nothing)."""
+    if not may(user, Capability.PII_EXPORT):
         raise PermissionDenied
 
 
@@ -372,3 +381,12 @@ def export_record(*, user, what: str, subject: str, purpose: str, case: Case | N
         audit_log.record(actor=record.user, action="pii.export", subject=subject, case=case,
                          data={"what": what, "purpose": purpose})
     return record
+
+
+def export_document(user, *, what: str, subject: str, purpose: str, case: Case | None = None,
+                    own: bool = False) -> ExportRecord:
+    """The one door for a document holding personal data: staff need PII_EXPORT (PermissionDenied otherwise); a
+    resident taking their own document (`own`) needs nothing more. Either way the export is recorded."""
+    if not own:
+        export_check(user)
+    return export_record(user=user, what=what, subject=subject, purpose=purpose, case=case)

@@ -86,13 +86,14 @@ def test_outside_the_scope_everything_is_404(cast, client_for, mediation):
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous["Location"]
 
 
-def test_the_auditor_reads_and_downloads_but_cannot_sign(cast, client_for, mediation):
+def test_the_auditor_reads_but_neither_signs_nor_exports(cast, client_for, mediation):
     agreement = draft(mediation, cast.mediator)
     client = client_for(cast.auditor)
     page = client.get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
     assert agreement.number in page and 'data-testid="sign-party"' not in page
     assert client.post(reverse("agreements:act", args=[agreement.pk, "seal"])).status_code == 404
-    assert client.get(reverse("agreements:pdf", args=[agreement.pk])).status_code == 200
+    # the PDF holds the parties' identity numbers in full: exporting personal data needs pii.export (privacy)
+    assert client.get(reverse("agreements:pdf", args=[agreement.pk])).status_code == 403
     agreement.refresh_from_db()
     assert agreement.sealed_at is None
 
@@ -106,6 +107,10 @@ def test_each_download_is_a_staff_only_step(cast, client_for, mediation):
     assert not event.is_public and event.actor == cast.mediator and len(event.data["sha256"]) == 64
     agreement.refresh_from_db()
     assert agreement.pdf_sha256 == event.data["sha256"]
+    from fengqiao.privacy.models import ExportRecord
+
+    export = ExportRecord.objects.get(subject=agreement.number)
+    assert export.user == cast.mediator and export.case == mediation.case and export.purpose
     assert not any("download" in e.label.lower() for e in public_timeline(mediation.case))
 
 
