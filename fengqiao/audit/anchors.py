@@ -25,9 +25,17 @@ from fengqiao.audit.models import AuditAnchor
 log = logging.getLogger("fengqiao.audit")
 
 
+# Other append-only logs the anchors seal, with the fields each row's digest covers (fixed: a field added to the
+# model later is not covered until it is added here with a new key).
+SEALED_LOGS: dict[str, tuple[str, ...]] = {
+    "org.GrantRecord": ("id", "at", "event", "actor_id", "subject_id", "unit_id", "role", "reason", "basis",
+                        "request_id"),
+}
+
+
 def anchor_content(anchor: AuditAnchor) -> dict[str, Any]:
     """What an anchor's seal covers (version 1)."""
-    return {
+    content = {
         "v": chain.VERSION,
         "day": anchor.day.isoformat(),
         "sealed_at": chain.timestamp(anchor.sealed_at),
@@ -36,6 +44,37 @@ def anchor_content(anchor: AuditAnchor) -> dict[str, Any]:
         "accesslog": [anchor.accesslog_after, anchor.accesslog_upto, anchor.accesslog_digest],
         "previous": anchor.previous,
     }
+    if anchor.logs:
+        content["logs"] = anchor.logs
+    return content
+
+
+def _model(label: str):
+    from django.apps import apps
+
+    return apps.get_model(label)
+
+
+def log_digest(label: str, after: int, upto: int) -> str:
+    """A running SHA-256 over the rows of a sealed log with ids in (after, upto], in id order."""
+    fields = SEALED_LOGS[label]
+    running = hashlib.sha256()
+    rows = _model(label).objects.filter(id__gt=after, id__lte=upto).order_by("id").values(*fields)
+    for row in rows.iterator(chunk_size=2000):
+        content = {name: chain.timestamp(value) if isinstance(value, datetime) else value
+                   for name, value in row.items()}
+        running.update(chain.digest(content).encode("ascii"))
+    return running.hexdigest()
+
+
+def logs_to_seal(last: AuditAnchor | None) -> dict[str, list]:
+    sealed: dict[str, list] = {}
+    for label in SEALED_LOGS:
+        previous = (last.logs.get(label) if last else None) or [0, 0, ""]
+        after = int(previous[1])
+        upto = max(_model(label).objects.aggregate(m=Max("id"))["m"] or 0, after)
+        sealed[label] = [after, upto, log_digest(label, after, upto)]
+    return sealed
 
 
 def _accesslog_model():
@@ -99,6 +138,7 @@ def anchor_write(*, day: date | None = None, now: datetime | None = None) -> Aud
         accesslog_after=accesslog_after,
         accesslog_upto=max(accesslog_upto, accesslog_after),
         accesslog_digest=accesslog_digest(accesslog_after, accesslog_upto)[0],
+        logs=logs_to_seal(last),
         previous=last.seal if last else chain.GENESIS,
     )
     anchor.seal = chain.seal(signing_key(), anchor_content(anchor))

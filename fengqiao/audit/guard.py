@@ -136,6 +136,7 @@ AUDIT_TABLES: dict[str, tuple[str, ...]] = {
     "cases_caseevent": ("reason", "data"),
     "audit_auditanchor": (),
     "counselling_accesslog": (),
+    "org_grantrecord": (),
 }
 
 

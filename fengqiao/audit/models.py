@@ -21,6 +21,9 @@ class AuditAnchor(models.Model):
     accesslog_after = models.BigIntegerField(default=0)
     accesslog_upto = models.BigIntegerField(default=0)
     accesslog_digest = models.CharField(max_length=64, blank=True)
+    # other append-only logs sealed the same way (fengqiao.audit.anchors.SEALED_LOGS): {"app.Model": [after, upto,
+    # digest]}
+    logs = models.JSONField(default=dict, blank=True)
     previous = models.CharField(max_length=64, blank=True)
     seal = models.CharField(max_length=64)
 

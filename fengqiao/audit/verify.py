@@ -15,7 +15,7 @@ from django.db import connection
 from django.utils import timezone
 
 from fengqiao.audit import chain
-from fengqiao.audit.anchors import accesslog_digest, anchor_content
+from fengqiao.audit.anchors import SEALED_LOGS, accesslog_digest, anchor_content, log_digest
 from fengqiao.audit.guard import AUDIT_TABLES, installed
 from fengqiao.audit.keys import verification_keys
 from fengqiao.audit.models import AuditAnchor
@@ -163,6 +163,10 @@ def anchor_problems(keys: Sequence[bytes], report: Report | None = None) -> Iter
                 elif found[(case_id, seq)][1] != heads[(case_id, seq)]:
                     yield Problem("the line this anchor sealed has other hashes now (rewritten)", case_id=case_id,
                                   event_id=found[(case_id, seq)][0], seq=seq, anchor_day=day)
+        for label, (after, upto, sealed) in sorted(anchor.logs.items()):
+            if label in SEALED_LOGS and log_digest(label, after, upto) != sealed:
+                yield Problem(f"{label} rows {after + 1}–{upto} were changed or deleted after this anchor sealed them",
+                              anchor_day=day)
         digest, _count = accesslog_digest(anchor.accesslog_after, anchor.accesslog_upto)
         if digest != anchor.accesslog_digest:
             yield Problem(f"counselling access-log rows {anchor.accesslog_after + 1}–{anchor.accesslog_upto} "

@@ -128,3 +128,21 @@ def test_chaining_costs_submission_no_extra_query(make_case, cast):
     with CaptureQueriesContext(connection) as accept:
         cs.case_accept(case=case, actor=cast.op_community)
     assert (len(_reads_of_the_last_line(accept.captured_queries)), len(_inserts(accept.captured_queries))) == (1, 1)
+
+
+def test_the_grant_record_refuses_delete_and_its_anchor_finds_a_change(cast, org):
+    from django.utils import timezone
+
+    from fengqiao.audit.verify import audit_problems
+    from fengqiao.org.models import GrantRecord, Role
+
+    from .test_chain import tamper
+
+    record = GrantRecord.objects.create(at=timezone.now(), event="requested", actor=cast.admin, subject=cast.handler,
+                                        unit=org.hr, role=Role.HANDLER, reason="新入职")
+    assert refused("DELETE FROM org_grantrecord WHERE id = %s", [record.pk])
+    anchor = anchor_write()
+    assert "org.GrantRecord" in anchor.logs and list(audit_problems()) == []
+    tamper("UPDATE org_grantrecord SET reason = %s WHERE id = %s", ["（已改）", record.pk])
+    [found] = audit_problems()
+    assert found.anchor_day == anchor.day.isoformat() and "org.GrantRecord rows" in found.what
