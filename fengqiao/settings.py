@@ -362,6 +362,11 @@ except ValueError as exc:
     raise EnvError(f"Environment variable FQ_FIELD_KEYS is malformed: {exc}") from exc
 if PRODUCTION and INSECURE_DEVELOPMENT_KEY in FQ_FIELD_KEYS:
     raise EnvError("Environment variable FQ_FIELD_KEYS must not contain the development key in production.")
+# Working days to answer a resident's request to see or delete their data (default 15; may only shorten it:
+# fengqiao/privacy/policy.py keeps the outer limit).
+FQ_PRIVACY_REQUEST_DAYS = env_int("FQ_PRIVACY_REQUEST_DAYS", 15)
+if not 1 <= FQ_PRIVACY_REQUEST_DAYS <= 15:
+    raise EnvError("Environment variable FQ_PRIVACY_REQUEST_DAYS must be between 1 and 15 (working days).")
 
 # --- tamper-evident audit (fengqiao/audit) ---------------------------------------------------
 # Keys of the audit hash chains and anchors, newest first (older ones still verify). Unset: derived from

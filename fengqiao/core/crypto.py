@@ -186,12 +186,13 @@ class EncryptedTextField(models.TextField):
             return value
         return encrypt(str(value))
 
-    def formfield(self, **kwargs):
+    def formfield(self, form_class=None, choices_form_class=None, **kwargs):
         from django import forms
 
         # One line of text, as the CharField it replaced (a TextField would draw a textarea).
-        return models.Field.formfield(self, **{"form_class": forms.CharField, "max_length": self.max_length,
-                                               **kwargs})
+        return models.Field.formfield(self, form_class=form_class or forms.CharField,
+                                      choices_form_class=choices_form_class,
+                                      **{"max_length": self.max_length, **kwargs})
 
     def pre_save(self, model_instance, add):
         value = super().pre_save(model_instance, add)

@@ -19,7 +19,6 @@ naming the lines changed and why, so `audit_verify` still finds the chain whole.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -27,33 +26,26 @@ from django.db import transaction
 from django.utils import timezone
 
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Party
+from fengqiao.core.masking import find_personal_data
 
 MARKER = "[已匿名]"
 
-try:  # the shared masker (fengqiao/core/masking.py): every spelling of a number people write
-    from fengqiao.core.masking import find_personal_data as _find
-except ImportError:  # pragma: no cover - an older masker: long digit runs only
-    _find = None
-
-_FALLBACK = re.compile(r"[0-9０-９][0-9０-９ .\-]{5,}[0-9０-９Xx]")
+_find = find_personal_data  # the shared masker: every spelling of a phone, ID, bank card or plate number
 
 
 def scrub_text(text: str, names: Iterable[str] = ()) -> str:
     """`text` without personal numbers or the given names (each replaced by the marker)."""
     if not text:
         return text
-    if _find is not None:
-        out, last = [], 0
-        for f in sorted(_find(text), key=lambda f: f.start):
-            if f.start < last:
-                continue
-            out.append(text[last:f.start])
-            out.append(MARKER)
-            last = f.end
-        out.append(text[last:])
-        text = "".join(out)
-    else:
-        text = _FALLBACK.sub(MARKER, text)
+    out, last = [], 0
+    for f in sorted(_find(text), key=lambda f: f.start):
+        if f.start < last:
+            continue
+        out.append(text[last:f.start])
+        out.append(MARKER)
+        last = f.end
+    out.append(text[last:])
+    text = "".join(out)
     for name in sorted({n.strip() for n in names if n and len(n.strip()) >= 2 and n.strip() != MARKER},
                        key=len, reverse=True):
         text = text.replace(name, MARKER)

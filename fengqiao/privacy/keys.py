@@ -30,7 +30,7 @@ def encrypted_columns() -> list[Column]:
     for model in apps.get_models():
         for f in model._meta.concrete_fields:
             if isinstance(f, crypto.EncryptedTextField):
-                index = model._meta.get_field(f.index_field).column if f.index_field else ""
+                index = getattr(model._meta.get_field(f.index_field), "column", "") if f.index_field else ""
                 out.append(Column(f"{model._meta.label}.{f.name}", model._meta.db_table, f.column, index))
     return out
 

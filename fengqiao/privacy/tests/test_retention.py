@@ -50,7 +50,7 @@ def _rich_case(make_case, cast):
     )
     cs.case_note(case=case, actor=cast.op_community, text=f"已电话联系王小梅 {PHONE}，约定周三面谈。")
     cs.case_attach(case=case, actor=cast.op_community, upload=SimpleUploadedFile(
-        "contract.pdf", "%PDF-1.4\n% contract\n%%EOF\n".encode(), content_type="application/pdf"))
+        "contract.pdf", b"%PDF-1.4\n% contract\n%%EOF\n", content_type="application/pdf"))
     return Case.objects.get(pk=case.pk)
 
 
@@ -70,7 +70,7 @@ def _rows_mentioning(case: Case, needle: str) -> list[str]:
     with connection.cursor() as cur:
         for table, key in (("cases_case", "id"), ("cases_party", "case_id"), ("cases_caseevent", "case_id"),
                            ("triage_triagesuggestion", "case_id"), ("notifications_notification", "case_id")):
-            cur.execute(f"SELECT * FROM {table} WHERE {key} = %s", [case.pk])  # noqa: S608
+            cur.execute(f"SELECT * FROM {table} WHERE {key} = %s", [case.pk])
             for row in cur.fetchall():
                 if any(needle in str(v) for v in row):
                     found.append(table)
@@ -84,7 +84,7 @@ def run(*args) -> str:
 
 
 def test_the_scrubber_removes_every_spelling_and_the_names():
-    text = f"王小梅的电话是138.0013.8000，也可打１３８００１３８０００，身份证 440311 19900101 1234，找王小梅。"
+    text = "王小梅的电话是138.0013.8000，也可打１３８００１３８０００，身份证 440311 19900101 1234，找王小梅。"
     out = scrub_text(text, ["王小梅"])
     assert "王小梅" not in out and "8000" not in out and "1234" not in out and out.count(MARKER) >= 4
     assert scrub_text("2026-12-07 欠款5000元", []) == "2026-12-07 欠款5000元"
