@@ -9,6 +9,7 @@ import functools
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
@@ -20,6 +21,7 @@ from fengqiao.cases.models import Case
 from fengqiao.cases.workflow import OPEN_STATES
 from fengqiao.intake.idempotency import IdempotencyConflict, run_once
 from fengqiao.intake.limits import DEFAULT_RETRY_AFTER, over_limit
+from fengqiao.intake.validation import clean_phone
 from fengqiao.open311 import catalogue, services
 from fengqiao.open311.access import client_for_request, key_param, readable_cases
 from fengqiao.open311.formats import FORMATS, Open311Error, error_response, respond
@@ -132,6 +134,14 @@ def _idempotency_key(request: HttpRequest) -> str:
     return key
 
 
+def _phone_key(raw: str) -> str:
+    """The number a per-phone limit counts, however it was written (+86, spaces, dashes)."""
+    try:
+        return clean_phone(raw, required=False)
+    except ValidationError:
+        return "".join(ch for ch in raw if ch.isdigit())
+
+
 def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     client = client_for_request(request, required=True)
     params = {k: v for k, v in request.GET.items()} | {k: v for k, v in request.POST.items()}
@@ -139,7 +149,7 @@ def _post_request(request: HttpRequest, fmt: str) -> HttpResponse:
     params.pop("idempotency_key", None)
     data = services.parse_request(params)
     key = _idempotency_key(request)
-    phone = "".join(ch for ch in data.phone if ch.isdigit())
+    phone = _phone_key(data.phone)
     if phone and over_limit(request, group="open311.submit.phone", rate=settings.FQ_RATE_OPEN311_PHONE, value=phone):
         raise Open311Error(429, _("Too many requests for this phone number: try again later."))
 

@@ -3,6 +3,7 @@ the password policy, and production settings that refuse to run without the seco
 
 from __future__ import annotations
 
+import base64
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -25,7 +26,8 @@ from fengqiao.org.models import Role
 
 pytestmark = pytest.mark.django_db
 
-LOGIN = "/accounts/login/"
+# A complete production environment (with a field-encryption key, which production requires).
+PROD = {"FQ_FIELD_KEYS": base64.urlsafe_b64encode(b"production-key-for-tests-32bytes").decode(), **PRODUCTION}
 
 
 @pytest.fixture(autouse=True)
@@ -224,7 +226,7 @@ def test_password_policy_speaks_both_languages(password, english):
 
 
 def test_production_refuses_to_start_with_the_second_factor_off(tmp_path):
-    result = import_settings(tmp_path, **{**PRODUCTION, "FQ_STAFF_2FA": "0"})
+    result = import_settings(tmp_path, **{**PROD, "FQ_STAFF_2FA": "0"})
     assert result.returncode != 0
     last_line = result.stderr.strip().splitlines()[-1]
     assert last_line.startswith("fengqiao.env.EnvError") and "FQ_STAFF_2FA" in last_line
@@ -244,7 +246,7 @@ def test_production_speaks_https_only(tmp_path):
     code = ("import fengqiao.settings as s; print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, "
             "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)")
     env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "FQ_VAR_DIR": str(tmp_path), "PYTHONPATH": str(ROOT),
-           **PRODUCTION}
+           **PROD}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
     redirect, hsts, session_secure, csrf_secure, httponly = out.stdout.split()
