@@ -6,10 +6,8 @@ fengqiao.cases.services, which checks `may(user, …)` itself. Nothing here writ
 
 from __future__ import annotations
 
-import base64
-import json
 from collections.abc import Callable
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q, QuerySet
@@ -18,12 +16,12 @@ from django.utils.translation import gettext as _
 
 from fengqiao.api.errors import ApiError
 from fengqiao.api.models import ApiClient, ApiScope
-from fengqiao.api.schemas import ActionIn, CaseFilters, CaseIn
+from fengqiao.api.schemas import MAX_ID, ActionIn, CaseFilters, CaseIn
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Category, Channel
 from fengqiao.cases.permissions import available_actions
 from fengqiao.cases.workflow import Action, TransitionError, allowed_actions
-from fengqiao.intake.validation import clean_coordinates, region_for_point
+from fengqiao.intake.validation import clamp_datetime, clean_coordinates, region_for_point
 from fengqiao.org.access import Capability, may, scope_for
 from fengqiao.org.models import OrgUnit, Region, RegionLevel, Role
 from fengqiao.org.rules import CENTRE_KINDS
@@ -47,17 +45,22 @@ def visible_case(client: ApiClient, code: str) -> Case:
     return case
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def encode_cursor(case: Case) -> str:
-    raw = json.dumps([case.updated_at.isoformat(), case.pk])
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+    """"<microseconds since 1970 UTC>-<id>" of the last row: every string the document's pattern allows
+    (schemas.CURSOR_PATTERN) decodes, so a cursor is refused only by the pattern, never after it."""
+    delta = case.updated_at - _EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}-{case.pk}"
 
 
 def _decode_cursor(cursor: str) -> tuple[datetime, int]:
+    micros, _sep, pk = cursor.partition("-")
     try:
-        padded = cursor + "=" * (-len(cursor) % 4)
-        value, pk = json.loads(base64.urlsafe_b64decode(padded.encode()).decode())
-        return datetime.fromisoformat(value), int(pk)
-    except (ValueError, TypeError, UnicodeDecodeError):
+        return _EPOCH + timedelta(microseconds=int(micros)), min(int(pk), MAX_ID)
+    except (ValueError, OverflowError):  # only when called without the schema's pattern
         raise ValidationError({"cursor": _("This cursor is not valid; start again without it.")}) from None
 
 
@@ -71,7 +74,7 @@ def case_page(client: ApiClient, filters: CaseFilters) -> tuple[list[Case], str 
     if filters.code:
         qs = qs.filter(code=filters.code.strip().upper())
     if filters.updated_since:
-        qs = qs.filter(updated_at__gte=filters.updated_since)
+        qs = qs.filter(updated_at__gte=clamp_datetime(filters.updated_since))
     if filters.cursor:
         value, pk = _decode_cursor(filters.cursor)
         qs = qs.filter(Q(updated_at__gt=value) | Q(updated_at=value, pk__gt=pk))

@@ -104,6 +104,11 @@ _PYDANTIC_MESSAGES = {
     "decimal_max_digits": lambda ctx: _("The number is too large."),
     "value_error": lambda ctx: str(ctx.get("error", "")),
 }
+# A pattern says what a field must look like (openapi.json shows it); the person reads what is wrong in words.
+_PATTERN_MESSAGES = {
+    "cursor": lambda: _("This cursor is not valid; start again without it."),
+    "description": lambda: _("Please describe what happened in a few words (at least 5 characters)."),
+}
 _BODY_PARAMS = {"payload"}  # the name every operation gives its JSON body
 
 
@@ -116,8 +121,13 @@ def pydantic_fields(errors: list[dict[str, Any]]) -> dict[str, str]:
         if loc and loc[0] in _BODY_PARAMS:
             loc = loc[1:]
         name = ".".join(loc) or "__all__"
-        make = _PYDANTIC_MESSAGES.get(error.get("type", ""))
-        message = make(error.get("ctx") or {}) if make else _("Enter a valid value.")
+        kind = error.get("type", "")
+        make = _PYDANTIC_MESSAGES.get(kind)
+        if kind == "string_pattern_mismatch":
+            message = _PATTERN_MESSAGES[loc[-1]]() if loc and loc[-1] in _PATTERN_MESSAGES else _(
+                "This may not be blank or in this form.")
+        else:
+            message = make(error.get("ctx") or {}) if make else _("Enter a valid value.")
         fields.setdefault(name, message)
     return fields
 

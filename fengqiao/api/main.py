@@ -27,7 +27,9 @@ the same key with another body is refused (422). A `source_id` you sent before a
 first case.
 
 **Errors** are JSON `{"code", "message", "fields"}`: messages in Chinese, in English with
-`Accept-Language: en`. 401 no or bad key, 403 missing scope or right, 404 not visible,
+`Accept-Language: en`. 400 unreadable input (code `invalid_text`: no text anywhere in a request, path, query,
+header or body, may hold the NUL character U+0000, and text must be UTF-8; a JSON string may not hold a lone
+surrogate), 401 no or bad key, 403 missing scope or right, 404 not visible,
 409 the case's state does not allow the action (or `expected_version` is stale), 422 invalid input.
 
 **Webhooks.** Subscribe to case events; deliveries are signed with HMAC-SHA256

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
 from django.core.exceptions import ValidationError
 from ninja import Field, Schema
@@ -17,7 +17,13 @@ from pydantic import field_validator
 from fengqiao.api.models import DeliveryStatus, WebhookEvent
 from fengqiao.cases.models import Channel, Grade, Party, ServiceType
 from fengqiao.cases.workflow import Action, Status
-from fengqiao.intake.validation import clean_description, clean_phone
+from fengqiao.intake.validation import (
+    DESCRIPTION_PATTERN,
+    MAX_PEOPLE_COUNT,
+    NOT_BLANK_PATTERN,
+    clean_description,
+    clean_phone,
+)
 
 # Literal[tuple] is flattened by typing: Literal[("a", "b")] == Literal["a", "b"].
 ServiceTypeValue = Literal[tuple(ServiceType.values)]  # type: ignore[valid-type]
@@ -32,6 +38,11 @@ OutcomeValue = Literal["resolved", "partly", "not_resolved"]
 SatisfactionValue = Literal["satisfied", "basically_satisfied", "dissatisfied"]
 WebhookEventValue = Literal[tuple(WebhookEvent.values)]  # type: ignore[valid-type]
 DeliveryStatusValue = Literal[tuple(DeliveryStatus.values)]  # type: ignore[valid-type]
+
+
+MAX_ID = 2**63 - 1  # the largest row id (64-bit); a larger one is refused before it reaches the database
+AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"  # CaseIn.amount: 14 digits, 2 of them decimals, not negative
+CURSOR_PATTERN = r"^[0-9]{1,17}-[0-9]{1,19}$"  # fengqiao.api.casework.encode_cursor: <µs since 1970>-<id>
 
 
 def _django_clean(clean, value, **kwargs):
@@ -54,7 +65,7 @@ class Error(Schema):
 class PartyIn(Schema):
     role: PartyRoleValue = "applicant"
     kind: PartyKindValue = "person"
-    name: str = Field(min_length=1, max_length=100)
+    name: str = Field(min_length=1, max_length=100, pattern=NOT_BLANK_PATTERN)
     phone: str = Field("", max_length=30, description="Mainland mobile or landline with area code.")
     id_type: IdTypeValue = ""
     id_number: str = Field("", max_length=40)
@@ -69,9 +80,14 @@ class CaseIn(Schema):
     service_type: ServiceTypeValue = Field(description="One of the five services (五大服务).")
     category: str | None = Field(None, max_length=40, description="Category code from the catalogue, e.g. C05-01.")
     title: str = Field("", max_length=120, description="Short title; the start of the description when empty.")
-    description: str = Field(max_length=5000)
+    description: str = Field(
+        min_length=5, max_length=5000, pattern=DESCRIPTION_PATTERN,
+        description="What happened: at least 5 characters other than white space (HTML tags are removed).",
+        examples=["某工地拖欠30名工人两个月工资，工人多次讨要未果。"],
+    )
     community_code: str | None = Field(
-        None, max_length=20, description="Statistical code of the community (12 digits) or street where it happened."
+        None, max_length=20, description="Statistical code of the community (12 digits) or street where it happened.",
+        examples=["440311001001"],
     )
     latitude: float | None = Field(None, ge=-90, le=90)
     longitude: float | None = Field(None, ge=-180, le=180)
@@ -79,8 +95,14 @@ class CaseIn(Schema):
         "wgs84", description="gcj02 for positions from Amap/Tencent maps; stored as WGS84."
     )
     address: str = Field("", max_length=200)
-    people_count: int = Field(1, ge=1, le=1_000_000)
-    amount: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2, description="Money involved (yuan).")
+    people_count: int = Field(1, ge=1, le=MAX_PEOPLE_COUNT)
+    amount: Decimal | None = Field(
+        None, ge=0, max_digits=14, decimal_places=2,
+        description="Money involved (yuan): a string with at most two decimals, e.g. \"420000.00\", or whole yuan.",
+        # What the decimal check accepts, said so that a client can check it too (pydantic's own says "any string").
+        json_schema_extra={"anyOf": [{"type": "integer", "minimum": 0, "maximum": 999_999_999_999},
+                                     {"type": "string", "pattern": AMOUNT_PATTERN}, {"type": "null"}]},
+    )
     parties: list[PartyIn] = Field(default_factory=list, max_length=50)
     source_id: str = Field("", max_length=64, description="Your own id: a repeat returns the case made the first time.")
     is_anonymous: bool = False
@@ -93,7 +115,7 @@ class CaseIn(Schema):
 
 
 class NoteIn(Schema):
-    text: str = Field(min_length=1, max_length=5000)
+    text: str = Field(min_length=1, max_length=5000, pattern=NOT_BLANK_PATTERN)
     internal: bool = Field(True, description="Internal notes are not shown to the resident.")
 
 
@@ -101,8 +123,9 @@ class ActionIn(Schema):
     """What a lifecycle action needs; each action reads only its own fields."""
 
     reason: str = Field("", max_length=2000, description="Reason or note (required by reject, return, escalate …).")
-    unit_id: int | None = Field(None, description="dispatch, redispatch, assist: the unit that gets the case.")
-    assisting_unit_ids: list[int] = Field(default_factory=list, max_length=20, description="dispatch: helpers.")
+    unit_id: int | None = Field(None, ge=1, le=MAX_ID, description="dispatch, redispatch, assist: the unit that gets the case.")
+    assisting_unit_ids: list[Annotated[int, Field(ge=1, le=MAX_ID)]] = Field(
+        default_factory=list, max_length=20, description="dispatch: helpers.")
     outcome: OutcomeValue | None = Field(None, description="resolve")
     satisfaction: SatisfactionValue | None = Field(None, description="confirm")
     days: int | None = Field(None, ge=1, le=30, description="extension_request")
@@ -205,7 +228,9 @@ class CaseFilters(Schema):
     service_type: ServiceTypeValue | None = None
     updated_since: datetime | None = Field(None, description="Only cases changed at or after this time (ISO 8601).")
     code: str | None = Field(None, max_length=24)
-    cursor: str | None = Field(None, max_length=200)
+    cursor: str | None = Field(
+        None, max_length=40, pattern=CURSOR_PATTERN,
+        description="The `next_cursor` of the previous page (opaque; a mistyped one is refused with 422).")
     limit: int = Field(50, ge=1, le=100)
 
 

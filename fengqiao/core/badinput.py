@@ -133,6 +133,9 @@ def request_problems(request: HttpRequest) -> list[tuple[str, str]]:
     if NUL in request.path_info or NUL in request.path:
         problems.append(("", KIND_NUL))
     problems.extend(form_problems(request.META.get("QUERY_STRING", ""), _charset(request)))
+    for key, value in request.META.items():  # a server refuses these itself; in-process callers may not
+        if key.startswith("HTTP_") and isinstance(value, str) and NUL in value:
+            problems.append((key[5:].replace("_", "-").title(), KIND_NUL))
     content_type = (request.content_type or "").lower()
     try:
         if content_type == "application/x-www-form-urlencoded":

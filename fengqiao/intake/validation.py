@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import re
+from datetime import UTC, datetime
 from functools import lru_cache
 
 from django.core.exceptions import ValidationError
@@ -26,8 +27,26 @@ DESCRIPTION_TOO_LONG = gettext_lazy("The description is too long: you wrote %(sh
 # database's integer agree on, so a 40-digit count is a message, not a server error.
 MAX_PEOPLE_COUNT = 1_000_000
 
+# Times from outside are clamped into these years: no case lies outside them, so no answer changes, and no
+# arithmetic (a 90-day window) or conversion to UTC steps off the calendar (year 1 at +14:00 was a server error).
+EARLIEST_DATETIME = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_DATETIME = datetime(9000, 1, 1, tzinfo=UTC)
+
+# A description clean_description surely keeps, as a pattern for documents (JSON Schema, ECMA regex): five
+# characters that are neither white space nor control characters before any "<" (what follows a "<" may be a tag,
+# which is removed). clean_description itself accepts a little more (text after a closed tag counts).
+VISIBLE = "[^\\u0000-\\u0020\\u007f-\\u00a0<\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000\\ufeff]"
+DESCRIPTION_PATTERN = f"^(?:[^<]*?{VISIBLE}){{5}}"
+# Some character other than white space (a name, a note): what `.strip()` leaves non-empty.
+NOT_BLANK_PATTERN = "[^\\s\\u001c-\\u001f\\u0085]"
+
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 LANDLINE = re.compile(r"^0\d{2,3}\d{7,8}$")
+
+
+def clamp_datetime(value: datetime) -> datetime:
+    """An aware datetime moved into [EARLIEST_DATETIME, LATEST_DATETIME] (see there)."""
+    return min(max(value, EARLIEST_DATETIME), LATEST_DATETIME)
 
 
 def clean_phone(raw: str, *, required: bool = True) -> str:

@@ -9,6 +9,7 @@ endpoints/endpoint, formats/format, errors/error).
 from __future__ import annotations
 
 import json
+import re
 from xml.etree import ElementTree as ET
 
 from django.http import HttpResponse
@@ -38,12 +39,17 @@ class Open311Error(Exception):
         return [{"code": self.status, "description": d} for d in self.descriptions]
 
 
+# Characters XML 1.0 cannot carry at all (an error echoing a client's service code, an address typed with a
+# control character): written as they are, they made the whole answer unreadable.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
 def _text(value) -> str | None:
     if value is None:
         return None
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    return NOT_XML.sub("", str(value))
 
 
 def _fill(element: ET.Element, name: str, value) -> None:

@@ -11,4 +11,5 @@ urlpatterns = [
     re_path(r"^requests" + FMT, views.requests, name="requests"),
     re_path(r"^requests/(?P<service_request_id>[^/]+?)" + FMT, views.request_detail, name="request"),
     re_path(r"^tokens/(?P<token>[^/]+?)" + FMT, views.token, name="token"),
+    re_path(r"", views.unknown, name="unknown"),  # anything else under /open311/v2/: a 404 in the format
 ]

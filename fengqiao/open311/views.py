@@ -244,3 +244,12 @@ def token(request: HttpRequest, fmt: str, token: str) -> HttpResponse:
     return respond(fmt, "service_requests", [{"service_request_id": case.code, "token": case.code}])
 
 
+
+
+@csrf_exempt
+def unknown(request: HttpRequest) -> HttpResponse:
+    """An address under /open311/v2/ that names no resource (e.g. requests/.json): 404 in the specification's format."""
+    fmt = "xml" if request.path_info.endswith(".xml") else "json"
+    with translation.override(_language(request)):
+        return error_response(fmt, Open311Error(
+            404, _("There is nothing at this address: see discovery.json for the endpoints.")))

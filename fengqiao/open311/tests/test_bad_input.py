@@ -140,3 +140,18 @@ def test_the_refusal_speaks_chinese_by_default(partner, wages):
     [error] = response.json()
     assert error["code"] == 400 and "description" in error["description"] and "U+0000" in error["description"]
     assert "NUL" in error["description"] and "删除" in error["description"]
+
+
+def test_an_error_echoing_a_control_character_is_still_well_formed_xml(api):
+    response = api.get(f"{BASE}/services/C05\x01.xml")
+    assert response.status_code == 404
+    assert errors_of(response, "xml") == [(404, "service_code “C05” was not found.")]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_an_address_that_names_nothing_is_a_404_in_the_format(api, fmt):
+    for path in ("requests/.", "tokens/.", "nothing-here."):
+        response = api.get(f"{BASE}/{path}{fmt}")
+        assert response.status_code == 404, path
+        assert errors_of(response, fmt) == [
+            (404, "There is nothing at this address: see discovery.json for the endpoints.")]
