@@ -19,6 +19,7 @@ urlpatterns = [
     path("legal/", include("fengqiao.legal.urls")),  # judicial confirmation, referrals, the six linkages
     path("petitions/", include("fengqiao.petitions.urls")),
     path("counselling/", include("fengqiao.counselling.urls")),
+    path("commands/", include("fengqiao.commands.urls")),  # 发令报到: commands, check-in, the live thread
     path("privacy/", include("fengqiao.privacy.urls")),  # privacy notice, residents' data requests, export log
     path("org/", include("fengqiao.org.urls")),  # separation of duties: roles waiting for approval, their audit trail
     path("open311/v2/", include("fengqiao.open311.urls")),

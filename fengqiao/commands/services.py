@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from pathlib import PurePath
 from datetime import datetime
 from typing import Any
 
@@ -178,7 +179,7 @@ def _issue(command: Command, actor, now: datetime) -> None:
     command.due_at = rules.checkin_due(_snapshot(command), now)
     command.save(update_fields=["status", "signed_by", "issued_at", "due_at"])
     _say(command, gettext_noop("Signed and issued by %(name)s; check in by %(due)s"), at=now, actor=actor,
-         unit=command.issuer_unit, name=actor.get_full_name() or actor.username,
+         unit=command.issuer_unit, name=actor.name or actor.username,
          due=timezone.localtime(command.due_at).strftime("%Y-%m-%d %H:%M"))
     _tell_targets(command, _("Command %(number)s: check in by %(due)s")
                   % {"number": command.number, "due": timezone.localtime(command.due_at).strftime("%m-%d %H:%M")},
@@ -230,10 +231,10 @@ def command_checkin(*, target: CommandTarget, actor, on_site: bool, people: list
     strangers = [p for p in chosen if p.pk not in members]
     if strangers:
         raise ValidationError({"people": [_("Not a member of %(unit)s: %(names)s.") % {
-            "unit": target.unit.name, "names": "、".join(p.get_full_name() or p.username for p in strangers)}]})
+            "unit": target.unit.name, "names": "、".join(p.name or p.username for p in strangers)}]})
     already = set(CheckInPerson.objects.filter(command=command, user__in=chosen).values_list("user_id", flat=True))
     if already:
-        names = "、".join(p.get_full_name() or p.username for p in chosen if p.pk in already)
+        names = "、".join(p.name or p.username for p in chosen if p.pk in already)
         raise ValidationError({"people": [_("Already checked in for this command: %(names)s.") % {"names": names}]})
     if (latitude is None) != (longitude is None) or (latitude is not None and not (-90 <= latitude <= 90
                                                                                    and -180 <= longitude <= 180)):
@@ -251,7 +252,9 @@ def command_checkin(*, target: CommandTarget, actor, on_site: bool, people: list
         latitude=latitude, longitude=longitude, distance_m=judged.distance_m, note=note.strip(),
         flags=list(judged.flags))
     if photo is not None:
-        checkin.photo.save(photo.name, photo, save=True)
+        suffix = PurePath(photo.name or "").suffix.lower()
+        suffix = suffix if suffix in (".jpg", ".jpeg", ".png", ".webp", ".gif") else ".jpg"
+        checkin.photo.save(f"{command.number}-{target.unit_id}{suffix}", photo, save=True)  # no resident's file name
     try:
         with transaction.atomic():
             CheckInPerson.objects.bulk_create([CheckInPerson(checkin=checkin, command=command, user=p,

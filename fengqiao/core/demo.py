@@ -432,6 +432,9 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     legal = seed_legal(rng, now)
     logins += seed_petitions(rng, now)
     seed_counselling(rng, now)
+    from fengqiao.commands.demo import seed_commands
+
+    logins += seed_commands(rng, now)  # commands to departments and their check-ins (发令报到)
     # Run the deadline sweep once, as the worker would, so reminders and overdue alerts are there to see.
     sweep()
     stats = {

@@ -9,24 +9,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from fengqiao.commands import services as svc
-from fengqiao.commands.models import CheckInPerson, Command, CommandTarget, Flag, Level, Post, Rank, StaffRank
+from fengqiao.commands.models import CheckInPerson, Command, CommandTarget, Flag, Level, Post, Rank
 from fengqiao.notifications.models import Notification
 from fengqiao.org.models import OrgUnit, Role
-from fengqiao.org.services import staff_user_create
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def people(cast, org):
-    """The street centre's head, and two officials of the HR bureau with their ranks."""
-    head = staff_user_create(username="t_street_head", password="x-Pass-2026", name="街道主任",
-                             memberships=[(org.street_centre, Role.LEADER)])
-    chief = staff_user_create(username="t_hr_chief", password="x-Pass-2026", name="人社科长",
-                              memberships=[(org.hr, Role.LEADER)])
-    StaffRank.objects.create(user=chief, rank=Rank.SECTION)
-    StaffRank.objects.create(user=cast.handler, rank=Rank.STAFF)
-    return type("People", (), {"head": head, "chief": chief})
 
 
 @pytest.fixture
@@ -201,3 +188,19 @@ def test_a_category_policy_wins_over_the_level_default(cast, org, case, people):
     command = _issue(cast, org, case, people)
     assert (command.checkin_amount, command.min_rank, command.headcount) == (15, Rank.DIVISION, 3)
     assert command.due_at == command.issued_at + timedelta(minutes=15)
+
+
+def test_the_scheduler_enqueues_the_command_clock(db):
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    call_command("fq_scheduler", once=True)
+    assert DBTaskResult.objects.filter(task_path="fengqiao.commands.tasks.sweep_commands").exists()
+
+
+def test_the_task_runs_the_sweep(cast, org, case, people):
+    from fengqiao.commands.tasks import sweep_commands
+
+    _issue(cast, org, case, people, at=timezone.now() - timedelta(hours=1))
+    assert sweep_commands.call() == 2
+    assert CommandTarget.objects.filter(status=CommandTarget.Status.MISSING).count() == 2

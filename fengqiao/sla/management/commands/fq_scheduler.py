@@ -5,6 +5,7 @@ import time
 from django.core.management.base import BaseCommand
 
 from fengqiao.api.tasks import deliver_webhooks
+from fengqiao.commands.tasks import sweep_commands
 from fengqiao.audit.tasks import anchor_audit_chains
 from fengqiao.legal.tasks import sweep_legal_clocks
 from fengqiao.mediation.tasks import send_booking_reminders
@@ -33,6 +34,7 @@ class Command(BaseCommand):
             deliver_webhooks.enqueue()
             sweep_petition_clocks.enqueue()
             sweep_legal_clocks.enqueue()
+            sweep_commands.enqueue()  # flags departments that did not check in when a command's clock runs out
             send_booking_reminders.enqueue()
             remind_followups.enqueue()
             anchor_audit_chains.enqueue()  # seals the audit chains once a day (a no-op until the day is over)

@@ -1,0 +1,57 @@
+"""Scoped reads of commands: the command group (the issuing centre's staff and the commanded departments' staff)
+sees a command; so does anyone who may see its case. Nobody else learns it exists (404)."""
+
+from __future__ import annotations
+
+from django.db.models import Q, QuerySet
+
+from fengqiao.cases.models import Case
+from fengqiao.commands.models import Command, CommandTarget
+from fengqiao.commands.services import DEPARTMENT_ROLES, ISSUER_ROLES
+from fengqiao.org.models import Membership
+
+
+def _units(user, roles) -> list[int]:
+    if not (user and user.is_authenticated):
+        return []
+    return list(Membership.objects.filter(user=user, is_active=True, role__in=list(roles))
+                .values_list("unit_id", flat=True))
+
+
+def commands_visible_to(user) -> QuerySet[Command]:
+    if not (user and user.is_authenticated):
+        return Command.objects.none()
+    issuing = _units(user, ISSUER_ROLES)
+    commanded = _units(user, DEPARTMENT_ROLES)
+    return Command.objects.filter(
+        Q(issuer_unit_id__in=issuing) | Q(targets__unit_id__in=commanded)
+        | Q(case__in=Case.objects.visible_to(user).values("pk"))).distinct()
+
+
+def waiting_for(user) -> QuerySet[CommandTarget]:
+    """The commanded departments of `user` that still have to check in, soonest clock first."""
+    return (CommandTarget.objects.filter(unit_id__in=_units(user, DEPARTMENT_ROLES),
+                                         command__status=Command.Status.ISSUED,
+                                         status__in=[CommandTarget.Status.WAITING, CommandTarget.Status.MISSING])
+            .select_related("command__case", "command__issuer_unit", "unit").order_by("command__due_at"))
+
+
+def issued_by(user) -> QuerySet[Command]:
+    return (Command.objects.filter(issuer_unit_id__in=_units(user, ISSUER_ROLES))
+            .select_related("case", "issuer_unit").prefetch_related("targets__unit"))
+
+
+def to_sign(user) -> QuerySet[Command]:
+    from fengqiao.commands.services import HEAD_ROLES
+
+    return (Command.objects.filter(issuer_unit_id__in=_units(user, HEAD_ROLES),
+                                   status=Command.Status.AWAITING_SIGNATURE)
+            .select_related("case", "issuer_unit"))
+
+
+def issuing_units(user) -> list:
+    """The centres `user` may issue commands for."""
+    from fengqiao.org.models import OrgUnit
+    from fengqiao.org.rules import CENTRE_KINDS
+
+    return list(OrgUnit.objects.filter(pk__in=_units(user, ISSUER_ROLES), kind__in=CENTRE_KINDS).order_by("path"))
