@@ -21,7 +21,7 @@ def test_text_problem_names_nul_and_lone_surrogates():
 
 def test_form_problems_read_as_django_reads_and_name_the_field():
     assert list(form_problems(b"a=1&b=%E5%B7%A5&c=")) == []
-    assert list(form_problems("q=%E5%B7%A5".encode())) == []
+    assert list(form_problems("q=%E5%B7%A5")) == []  # a query string as WSGI hands it over
     assert list(form_problems(b"name=%E7%8E%8B%00")) == [("name", KIND_NUL)]
     assert list(form_problems(b"ok=1&desc=%FF%FE")) == [("desc", KIND_ENCODING)]
     assert list(form_problems("desc=工资".encode("gbk"))) == [("desc", KIND_ENCODING)]
@@ -39,9 +39,9 @@ def test_json_problems_give_the_dotted_path():
 
 @pytest.mark.django_db
 def test_the_residents_form_refuses_nul_with_a_page_that_says_why(cast):
-    from fengqiao.cases.models import Case
-
     from django.conf import settings
+
+    from fengqiao.cases.models import Case
 
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"  # the language switch
