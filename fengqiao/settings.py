@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "fengqiao.petitions",
     "fengqiao.counselling",
     "fengqiao.commands",
+    "fengqiao.leadership",
     "fengqiao.privacy",
     "fengqiao.sla",
     "fengqiao.notifications",

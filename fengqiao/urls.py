@@ -20,8 +20,10 @@ urlpatterns = [
     path("petitions/", include("fengqiao.petitions.urls")),
     path("counselling/", include("fengqiao.counselling.urls")),
     path("commands/", include("fengqiao.commands.urls")),  # 发令报到: commands, check-in, the live thread
+    path("leadership/", include("fengqiao.leadership.urls")),  # 领导包案 and 下沉接访
     path("privacy/", include("fengqiao.privacy.urls")),  # privacy notice, residents' data requests, export log
     path("org/", include("fengqiao.org.urls")),  # separation of duties: roles waiting for approval, their audit trail
+    path("audit/", include("fengqiao.audit.urls")),  # the tamper-evident audit trail: anchors, a case's chain checked
     path("open311/v2/", include("fengqiao.open311.urls")),
     path("api/v1/", include("fengqiao.api.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
