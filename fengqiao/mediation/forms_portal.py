@@ -15,6 +15,7 @@ from fengqiao.intake.forms import ResidentForm, new_submission_token
 from fengqiao.intake.validation import clean_phone
 from fengqiao.mediation import rules
 from fengqiao.mediation.models import MeetingMode, Specialty
+from fengqiao.privacy import notices as privacy_notices
 from fengqiao.sla.deadlines import LOCAL
 
 SLOT_FORMAT = "%Y%m%d%H%M"  # a slot in a URL or a form: its local start, e.g. 202612071400
@@ -79,6 +80,13 @@ class BookingForm(ResidentForm):
     )
     mode = forms.ChoiceField(label=gettext_lazy("How do you want to meet?"), widget=forms.RadioSelect,
                              initial=MeetingMode.IN_PERSON)
+    # Consent with the privacy notice version the page showed (recorded: fengqiao.privacy).
+    notice_version = forms.CharField(widget=forms.HiddenInput, required=False, max_length=20,
+                                     initial=privacy_notices.CURRENT)
+    consent = forms.BooleanField(
+        label=gettext_lazy("I agree that the mediator and the committee use my name, phone number and what I write "
+                           "here to prepare and hold the mediation."),
+        error_messages={"required": gettext_lazy("Please agree, so that the mediator may prepare your meeting.")})
 
     def __init__(self, *args, video: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
@@ -94,6 +102,16 @@ class BookingForm(ResidentForm):
 
     def clean_phone(self) -> str:
         return clean_phone(self.cleaned_data["phone"])
+
+    def clean_notice_version(self) -> str:
+        return self.cleaned_data.get("notice_version") or privacy_notices.CURRENT
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("notice_version", privacy_notices.CURRENT) not in privacy_notices.versions():
+            self.add_error(None, _("The privacy notice on this page is out of date. Reload the page, read the "
+                                   "notice it shows and send your demand again."))
+        return cleaned
 
     def clean_at(self) -> datetime:
         value = parse_slot_key(self.cleaned_data["at"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -38,6 +39,7 @@ from fengqiao.mediation.forms_portal import (
     slot_key,
 )
 from fengqiao.mediation.models import Booking, MediatorProfile, MeetingMode
+from fengqiao.privacy.intake import booking_consent
 
 SESSION_KEY = "fq_bookings"
 MAX_REMEMBERED = 20
@@ -136,7 +138,10 @@ def book(request: HttpRequest, pk: int) -> HttpResponse:
                              matter=data["matter"], specialty=data.get("specialty") or "",
                              mode=data.get("mode") or MeetingMode.IN_PERSON, resident=request.user)
     try:
-        booking, _replayed = svc.booking_submit(req, key=data["submission_token"])
+        with transaction.atomic():  # the booking and the consent it was made with, together
+            booking, replayed = svc.booking_submit(req, key=data["submission_token"])
+            if not replayed:
+                booking_consent(data["notice_version"], request.user, booking)
     except IdempotencyConflict:
         post = request.POST.copy()
         post["submission_token"] = BookingForm(video=video).initial["submission_token"]

@@ -24,4 +24,4 @@ def web_consent(cleaned: dict, user):
 
 def booking_consent(version: str, user, booking) -> ConsentRecord:
     return consent_record(channel=ConsentRecord.Channel.BOOKING, version=version or notices.CURRENT,
-                          language=get_language(), booking=booking, contact=True, user=user)
+                          language=get_language(), booking=booking, case=booking.case, contact=True, user=user)

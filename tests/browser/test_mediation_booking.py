@@ -66,6 +66,7 @@ def test_a_resident_books_a_mediator_on_a_phone(new_page, demo_site):
     page.fill("#id_phone", "139 2233 4455")
     page.select_option("#id_specialty", "labour")
     page.fill("#id_matter", "公司拖欠我三个月工资共1.5万元，多次讨要无果，希望调解。")
+    page.check("#id_consent")
     assert fits_the_phone(page)
     assert not (found := serious_violations(page)), readable(found)
     shot(page, "mediators-book")

@@ -49,7 +49,7 @@ def lang(client: Client, code: str) -> Client:
 def post_booking(client, mediator, starts_at, **overrides):
     data = {"submission_token": overrides.pop("token", "tok-" + slot_key(starts_at)), "at": slot_key(starts_at),
             "name": "王小梅", "phone": "13800138000", "specialty": "neighbour", "mode": "in_person",
-            "matter": "楼上邻居每天深夜噪音，多次沟通无果。"}
+            "matter": "楼上邻居每天深夜噪音，多次沟通无果。", "consent": "on"}
     data.update(overrides)
     return client.post(reverse("mediators:book", args=[mediator.pk]), data)
 

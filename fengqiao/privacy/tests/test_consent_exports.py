@@ -4,10 +4,12 @@ and each export is recorded (who, what, when, why) and shown to the auditor."""
 from __future__ import annotations
 
 import hashlib
+from datetime import time, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied
 from django.db import DatabaseError, connection, transaction
+from django.utils import timezone
 
 from fengqiao.cases.models import Case
 from fengqiao.intake.tests.conftest import report_data
@@ -77,3 +79,24 @@ def test_the_auditor_reads_the_exports_others_do_not(cast, client_for):
     assert page.status_code == 200 and "GM-TEST-AGREEMENT" in page.content.decode()
     for user in (cast.op_district, cast.admin, cast.outsider):
         assert client_for(user).get("/privacy/exports/").status_code == 403
+
+
+def test_a_booking_records_the_consent_and_needs_it(client, cast, org):
+    from fengqiao.mediation.forms_portal import slot_key
+    from fengqiao.mediation.models import Booking, MediatorHours, MediatorProfile
+
+    profile = MediatorProfile.objects.get(user=cast.mediator)
+    MediatorHours.objects.filter(mediator=profile).delete()
+    slot = (timezone.localtime() + timedelta(days=2)).replace(hour=14, minute=0, second=0, microsecond=0)
+    MediatorHours.objects.create(mediator=profile, weekday=slot.weekday(), start=time(14), end=time(17),
+                                 slot_minutes=60)
+    data = {"submission_token": "tok-consent", "at": slot_key(slot), "name": "王小梅", "phone": "13800138000",
+            "specialty": "", "mode": "in_person", "matter": "楼上邻居每天深夜噪音，多次沟通无果。",
+            "notice_version": notices.CURRENT}
+    url = f"/mediators/{profile.pk}/book/"
+    assert client.post(url, data).status_code == 400 and not Booking.objects.exists()  # no consent, no booking
+    response = client.post(url, {**data, "consent": "on"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    booking = Booking.objects.get()
+    consent = ConsentRecord.objects.get(booking=booking)
+    assert consent.channel == "booking" and consent.case == booking.case and consent.notice_version == notices.CURRENT

@@ -131,3 +131,19 @@ def test_the_privacy_notice_is_public_in_both_languages_with_its_versions(client
     page = client.get("/privacy/notice/", HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert page.status_code == 200 and "个人信息处理告知" in page.content.decode()
     assert client.get("/privacy/notice/1999-01/").status_code == 404
+
+
+def test_the_whole_flow_writes_no_personal_data_to_the_logs(make_case, cast, client_for, caplog):
+    caplog.set_level("DEBUG")
+    closed = _resident_case(make_case, cast)
+    _close(closed)
+    resident, req = _ask(client_for, cast, "access")
+    operator = client_for(cast.op_district)
+    operator.post(f"/privacy/requests/{req.number}/answer/")
+    resident.get(f"/privacy/my/{req.number}/copy.json")
+    client_for(cast.outsider).get(f"/privacy/requests/{req.number}/")  # a refusal is logged too
+    _r2, delete = _ask(client_for, cast, "delete")
+    operator.post(f"/privacy/requests/{delete.number}/answer/")
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    for secret in (PHONE, ID, "王小梅", "440311198001011236"):
+        assert secret not in logged, secret
