@@ -6,6 +6,7 @@ names — goes out with the phone, ID, bank card numbers and plates in it masked
 from __future__ import annotations
 
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Party
+from fengqiao.cases.titles import masked_title
 from fengqiao.core.masking import mask_id, mask_name, mask_phone, mask_text
 
 
@@ -23,7 +24,7 @@ def case_summary(case: Case) -> dict:
         "category": {"code": case.category.code, "name": case.category.name} if case.category_id else None,
         "grade": case.grade,
         "channel": case.channel,
-        "title": mask_text(case.title),
+        "title": masked_title(case.title, case.description),
         "region": {"code": case.region.code, "name": case.region.name},
         "holder_unit": {"id": case.holder_unit_id, "name": case.holder_unit.name},
         "people_count": case.people_count,
@@ -83,7 +84,7 @@ def case_detail(case: Case, *, actions: list[str], parties: list[Party] | None =
     the caller. `reveal` only after the read was recorded (cases.services.case_reveal_personal_data)."""
     return {
         **case_summary(case),
-        "title": text_out(case.title, reveal=reveal),
+        "title": case.title if reveal else masked_title(case.title, case.description),
         "description": text_out(case.description, reveal=reveal),
         "address": text_out(case.address, reveal=reveal),
         "latitude": case.latitude,

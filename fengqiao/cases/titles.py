@@ -51,3 +51,15 @@ def whole_title(title: str, description: str = "") -> str:
     if title.endswith(ELLIPSIS) and line.startswith(title[:-1].rstrip()):
         return shorten(line, HOVER_MAX)
     return " ".join((title or "").split())
+
+
+def masked_title(title: str, description: str = "") -> str:
+    """The title as shown to anyone without a recorded reveal: phone, ID, card numbers and plates masked
+    (core.masking). A title cut from the description is cut again from the masked description (and mask_text
+    hides the digits before a final "…"), so no half number survives the cut."""
+    from fengqiao.core.masking import mask_text
+
+    line = " ".join((description or "").split())
+    if title.endswith(ELLIPSIS) and line.startswith(title[:-1].rstrip()):
+        return shorten(mask_text(line), max(len(title), TITLE_LENGTH))
+    return mask_text(title)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import secrets
 from datetime import datetime, time
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.forms import SORTS, ActionForm, CaseFilterForm
@@ -25,7 +26,7 @@ from fengqiao.cases.permissions import RESIDENT_ACTIONS, available_actions
 from fengqiao.cases.public import public_timeline
 from fengqiao.cases.selectors import QUEUES
 from fengqiao.cases.workflow import Action, TransitionError, allowed_actions
-from fengqiao.core.masking import mask_id, mask_name, mask_phone
+from fengqiao.core.masking import has_personal_data, mask_id, mask_name, mask_phone
 from fengqiao.org.access import Capability, may, may_work_on, scope_for
 
 PAGE_SIZE = 25
@@ -80,13 +81,60 @@ def filtered_cases(user, data: dict):
     return qs
 
 
+SEARCH_TOKENS = "fq_search_tokens"  # session key: opaque token → [search text, when]
+SEARCH_TOKEN_SECONDS = 30 * 60
+SEARCH_TOKENS_KEPT = 20
+
+
+def _search_token(request: HttpRequest, text: str) -> str:
+    """A short-lived opaque token standing for the search text: a phone number never goes into a URL (and so
+    never into an access log); the text stays in the server-side session."""
+    now = int(timezone.now().timestamp())
+    kept = {k: v for k, v in request.session.get(SEARCH_TOKENS, {}).items() if v[1] > now - SEARCH_TOKEN_SECONDS}
+    token = secrets.token_urlsafe(9)
+    kept[token] = [text, now]
+    request.session[SEARCH_TOKENS] = dict(sorted(kept.items(), key=lambda kv: kv[1][1])[-SEARCH_TOKENS_KEPT:])
+    return token
+
+
+def _search_text(request: HttpRequest, token: str) -> str | None:
+    text, at = request.session.get(SEARCH_TOKENS, {}).get(token, (None, 0))
+    return text if at > int(timezone.now().timestamp()) - SEARCH_TOKEN_SECONDS else None
+
+
+def _search_redirect(request: HttpRequest) -> HttpResponse:
+    """The filter form posts (with its CSRF token); the list is then read at a URL where the search text is a token."""
+    params = request.POST.copy()
+    for name in ("csrfmiddlewaretoken", "after", "qt"):
+        params.pop(name, None)
+    text = (params.pop("q", None) or [""])[-1].strip()
+    if text:
+        params["qt"] = _search_token(request, text)
+    url = f"{reverse('cases:list')}?{params.urlencode()}" if params else reverse("cases:list")
+    if request.htmx:
+        response = HttpResponse(status=204)
+        response["HX-Location"] = json.dumps({"path": url, "target": "#case-rows"})
+        return response
+    return redirect(url)
+
+
 @login_required
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if Capability.CASE_VIEW not in scope.capabilities and not scope.grants:
         # Residents and reporters have their own pages; staff without a case role see nothing here.
         raise PermissionDenied(_("Your role does not include the case workbench."))
-    form = CaseFilterForm(request.GET or None, scope=scope)
+    if request.method == "POST":
+        return _search_redirect(request)
+    query = request.GET.copy()
+    if query.get("qt"):
+        text = _search_text(request, query["qt"])
+        if text is None:
+            messages.info(request, _("That search has expired. Please search again."))
+        else:
+            query["q"] = text
+    form = CaseFilterForm(query or None, scope=scope)
     data = form.cleaned_data if form.is_valid() else {}
     sort = data.get("sort") or "newest"
     qs = filtered_cases(request.user, data)
@@ -154,6 +202,12 @@ def _party_rows(parties, reveal: bool) -> list[dict]:
     return rows
 
 
+def _text_has_pii(case: Case, events, attachments) -> bool:
+    texts = [case.title, case.description, case.address, *(e.reason for e in events),
+             *(a.original_name for a in attachments)]
+    return any(text and has_personal_data(text) for text in texts)
+
+
 @login_required
 def case_detail(request: HttpRequest, code: str, *, revealed: list[Party] | None = None, forms=None,
                 status: int = 200) -> HttpResponse:
@@ -165,15 +219,19 @@ def case_detail(request: HttpRequest, code: str, *, revealed: list[Party] | None
     for action in actions:
         action_forms.setdefault(action, ActionForm(initial={"version": case.version}, action=action, case=case))
     district = case.region.district
+    events = list(case.events.select_related("actor", "actor_unit").order_by("seq"))
+    attachments = list(case.attachments.all())
     context = {
         "case": case,
         "parties": _party_rows(revealed if revealed is not None else case.parties.all(), reveal=revealed is not None),
         "revealed": revealed is not None,
         "can_reveal": may(request.user, Capability.PII_REVEAL, case),
-        "events": case.events.select_related("actor", "actor_unit").order_by("seq"),
+        "events": events,
+        # personal data written in the text (description, notes, file names): masked until the recorded reveal
+        "text_has_pii": _text_has_pii(case, events, attachments),
         "actions": [(a, Action(a).label, action_forms[a]) for a in actions],
         "assisting": case.assignments.filter(role="assist", is_active=True).select_related("unit"),
-        "attachments": case.attachments.all(),
+        "attachments": attachments,
         "boundary": json.dumps(district.boundary) if district and district.boundary else "null",
         "position": case_position(case),
         "now": timezone.now(),

@@ -42,6 +42,7 @@ _SEP = "-"
 _RUN = re.compile(r"\+?[0-9]+(?:-{1,3}\+?[0-9]+)*(?:-{0,3}[Xx])?")
 _GROUP = re.compile(r"[0-9]+(?:-{0,3}[Xx])?")
 _CURRENCY = "¥￥$€£"
+_LEADING_DIGITS = re.compile(r"[0-9]+$")
 
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
 _LANDLINE = re.compile(r"0(?:10|2[0-9]|[3-9][0-9]{2})([2-9][0-9]{6,7})")
@@ -153,7 +154,7 @@ def _classify(value: str, *, groups: list[str], plus: bool) -> tuple[str, str] |
 
 
 def _dates(text: str, groups) -> set[int]:
-    """The groups of a run that write a date (2026-12-07, 2026.1.7): year, month and day joined by the same
+    """The groups of a run that write a date (2026-12-07, 2026.01.07): year, month and day joined by the same
     separator, which is not the one joining them to the numbers around (a phone's groups share theirs)."""
     found: set[int] = set()
     values = [g[2] for g in groups]
@@ -163,7 +164,7 @@ def _dates(text: str, groups) -> set[int]:
 
     for k in range(len(values) - 2):
         year, month, day = values[k:k + 3]
-        shaped = len(year) == 4 and len(month) in (1, 2) and len(day) in (1, 2) and day.isdigit()
+        shaped = len(year) == 4 and len(month) == 2 and len(day) == 2 and day.isdigit()
         if not (shaped and _valid_birth(f"{year}{int(month):02d}{int(day):02d}")):
             continue
         inner = sep(k, k + 1)
@@ -178,22 +179,32 @@ def _numbers(text: str, read: str) -> list[Finding]:
         groups = [(m.start() + run.start(), m.end() + run.start(), m.group().replace(_SEP, ""),
                    m.start() + run.start() + len(m.group().rstrip("Xx").rstrip(_SEP)))
                   for m in _GROUP.finditer(run.group())]
-        # ¥130.00 and ¥2,492,010.20: a run after a currency sign or after "digit," is an amount
         before = read[max(run.start() - 2, 0):run.start()]
+        leading = _LEADING_DIGITS.search(read, 0, max(run.start() - 1, 0))  # digits just before the character before
+        leading_digits = len(leading.group()) if leading is not None else 0
+        thousands = (text[run.start() - 1:run.start()] == "," and 1 <= leading_digits <= 3 and len(groups[0][2]) == 3
+                     and (leading is None or leading.start() == 0 or read[leading.start() - 1] not in "-0123456789"))
         dates = _dates(text, groups)
-        blocked: set[int] = set()
-        if before[-1:] in tuple(_CURRENCY) or (
-                text[run.start() - 1:run.start()] == "," and before[:1].isdigit() and len(groups[0][2]) == 3):
-            blocked.add(0)  # ¥130.00, 2,492,010.20 (an ASCII comma before three digits: thousands)
+        blocked: set[int] = set()  # groups no number is made of
+        no_start: set[int] = set()  # groups no number starts with (one that starts before may go on through them)
+        if before[-1:] in tuple(_CURRENCY) or thousands:
+            no_start.add(0)  # ¥130.00, 2,492,010.20: an amount (an ASCII comma between groups of three: thousands)
+        elif before[-1:] == ":" and leading_digits in (1, 2) and len(groups[0][2]) == 2:
+            no_start.add(0)  # 13:45 102…: the minutes of a time do not start a number
         elif re.fullmatch(r"[A-Za-z]-", text[max(run.start() - 2, 0):run.start()]) and len(groups[0][2]) == 4:
             # GM-2026-000123: a case code (letters-year-counter) is not the start of a number
             blocked.update((0, 1) if len(groups) > 1 and len(groups[1][2]) == 6 else (0,))
-        i = 0
-        while i < len(groups):
-            if i in blocked:
-                i += 1
+        for k in range(1, len(groups)):
+            joined = text[groups[k - 1][1]:groups[k][0]]
+            after = text[groups[k][1]:groups[k + 1][0]] if k + 1 < len(groups) else ""
+            if joined == "." and len(groups[k][2]) <= 2 and after != ".":
+                no_start.add(k)  # 0.03 102…: the decimals of an amount do not start a number
+        # Every number that could start at each group, then the choice that covers the most digits (so a
+        # landline does not swallow the first digit of the mobile written after it).
+        options: list[list[tuple[int, int, str, str]]] = [[] for _ in groups]
+        for i in range(len(groups)):
+            if i in blocked or i in no_start:
                 continue
-            best: tuple[int, int, str, str] | None = None
             value = ""
             for j in range(i, len(groups)):
                 if j in blocked:
@@ -203,21 +214,34 @@ def _numbers(text: str, read: str) -> list[Finding]:
                     break
                 plus = read[run.start():groups[i][0]].lstrip(_SEP).startswith("+") if i == 0 else (
                     "+" in read[groups[i - 1][1]:groups[i][0]])
-                kind = _classify(value, groups=[g[2] for g in groups[i:j + 1]], plus=plus)
-                if kind is not None and kind[0] in (MOBILE, LANDLINE) and dates.intersection(range(i, j + 1)):
-                    kind = None  # ¥130.00 2000-01-01: a phone number is not made of a date
-                if kind is not None:
-                    best = (j, 0, *kind)
+                candidates = [value]
+                if value[-1] in "Xx":  # "…1234X" where the X is not a check character: also without it
+                    candidates.append(value[:-1])
+                for digits in candidates:
+                    kind = _classify(digits, groups=[g[2] for g in groups[i:j + 1]], plus=plus)
+                    if kind is not None and kind[0] in (MOBILE, LANDLINE) and dates.intersection(range(i, j + 1)):
+                        kind = None  # ¥130.00 2000-01-01: a phone number is not made of a date
+                    if kind is not None:
+                        options[i].append((j, len(digits), *kind))
+                        break
                 if value[-1] in "Xx":
-                    # "…1234X" where the X is not a check character (a word follows): the number without it
-                    kind = _classify(value[:-1], groups=[g[2] for g in groups[i:j + 1]], plus=plus)
-                    if kind is not None and best is None:
-                        best = (j, 1, *kind)
                     break
-            if best is None:
+        covered = [0] * (len(groups) + 1)
+        choice: list[tuple[int, int, str, str] | None] = [None] * len(groups)
+        for i in range(len(groups) - 1, -1, -1):
+            covered[i] = covered[i + 1]
+            for option in options[i]:
+                total = option[1] + covered[option[0] + 1]  # digits the number takes, its prefix (86) included
+                if total > covered[i] or (total == covered[i] and choice[i] is not None and option[0] > choice[i][0]):
+                    covered[i], choice[i] = total, option
+        i = 0
+        while i < len(groups):
+            picked = choice[i]
+            if picked is None:
                 i += 1
                 continue
-            j, cut, kind, national = best
+            j, taken, kind, national = picked
+            cut = sum(len(g[2]) for g in groups[i:j + 1]) != taken  # the X after it is not a check character
             start, end = groups[i][0], groups[j][3] if cut else groups[j][1]
             if start > 0 and read[start - 1] == "+":
                 start -= 1

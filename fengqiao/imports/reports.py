@@ -1,6 +1,7 @@
 """The per-row report of a batch (created / duplicate skipped / rejected, with reasons) as CSV and XLSX.
 
-No personal data: the row number and the work-order number are enough to find the row in the file.
+No personal data: the row number and the work-order number are enough to find the row in the file; a reason
+or note that quotes a phone or ID number has it masked (core.masking).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Iterator
 
 from django.utils.translation import gettext as _
 
+from fengqiao.core.masking import mask_text
 from fengqiao.imports.models import ImportBatch, ImportRow
 
 
@@ -28,8 +30,8 @@ def report_lines(batch: ImportBatch) -> Iterator[list]:
         else:
             outcome = str(outcome_label[row.outcome])
         source_id = "" if row.source_id.startswith("h:") else row.source_id
-        yield [row.number, source_id, outcome, row.case.code if row.case else "", "；".join(row.reasons),
-               "；".join(row.notes)]
+        yield [row.number, source_id, outcome, row.case.code if row.case else "", mask_text("；".join(row.reasons)),
+               mask_text("；".join(row.notes))]
 
 
 def report_csv(batch: ImportBatch) -> bytes:

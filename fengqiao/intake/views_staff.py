@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from fengqiao.cases.models import Case, Channel
 from fengqiao.cases.titles import title_from_description
@@ -101,11 +101,12 @@ def staff_new(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_POST
 def staff_lookup(request: HttpRequest) -> HttpResponse:
-    """The caller's history as the phone is typed (htmx partial of /intake/new/)."""
+    """The caller's history as the phone is typed (htmx partial of /intake/new/). A POST (with the CSRF token):
+    the phone number travels in the body, never in a URL that access logs keep."""
     _regions_for(request.user, Capability.CASE_INTAKE)
-    return render(request, "intake/_caller_history.html", {"history": _history(request.user, request.GET)})
+    return render(request, "intake/_caller_history.html", {"history": _history(request.user, request.POST)})
 
 
 # --- grid workers and safety volunteers -----------------------------------------------------------

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from fengqiao.core.masking import mask_text
 from fengqiao.notifications.models import Notification, OutboxMessage, OutboxStatus
 from fengqiao.org.models import OrgUnit
 
@@ -29,10 +30,14 @@ def unit_members(units: Iterable[OrgUnit], roles: Iterable[str]) -> list:
 
 
 def notify(recipients: Iterable, *, kind: str, title: str, body: str = "", case=None, key: str) -> int:
-    """Tell each recipient once per `key`; returns how many new in-app notices were written."""
+    """Tell each recipient once per `key`; returns how many new in-app notices were written.
+
+    Title and body may quote free text (a case title, a reason): personal data in them is masked here, the one
+    place a notice leaves the case for an inbox, an e-mail or an SMS gateway (core.masking)."""
     users = {u.pk: u for u in recipients if u is not None}
     if not users:
         return 0
+    title, body = mask_text(title), mask_text(body)
     existing = set(Notification.objects.filter(key=key, recipient_id__in=users).values_list("recipient_id", flat=True))
     fresh = [u for pk, u in users.items() if pk not in existing]
     Notification.objects.bulk_create(

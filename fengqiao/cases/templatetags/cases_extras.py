@@ -27,20 +27,22 @@ def status_label(value: str) -> str:
 def short_title(value, limit: int = 40) -> str:
     """A title (or any text) on one line, cut with "…" after `limit` characters (fengqiao.cases.titles)."""
     from fengqiao.cases.titles import shorten
+    from fengqiao.core.masking import mask_text
 
-    return shorten(str(value or ""), int(limit))
+    return mask_text(shorten(mask_text(str(value or "")), int(limit)))  # masked before and after cutting
 
 
 @register.simple_tag
 def case_title(case, limit: int = 40):
     """The case's title cut to `limit` characters, in a span whose hover title is the whole text (the description
-    when the title was made from it), given only when the reader does not see it all already."""
+    when the title was made from it), given only when the reader does not see it all already. Personal data
+    written in either is masked (core.masking) before cutting."""
     from django.utils.html import format_html
 
-    from fengqiao.cases.titles import shorten, whole_title
+    from fengqiao.cases.titles import masked_title, shorten, whole_title
 
-    shown = shorten(case.title, int(limit))
-    whole = whole_title(case.title, case.description)
+    shown = shorten(masked_title(case.title, case.description), int(limit))
+    whole = masked_title(whole_title(case.title, case.description))
     if shown == whole:
         return format_html('<span class="case-title">{}</span>', shown)
     return format_html('<span class="case-title" title="{}">{}</span>', whole, shown)
