@@ -13,6 +13,7 @@ from typing import Any, NamedTuple
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext, gettext_noop
 
 from fengqiao.audit import chain
 from fengqiao.audit.anchors import SEALED_LOGS, accesslog_digest, anchor_content, log_digest
@@ -25,16 +26,35 @@ EVENT_FIELDS = ("id", "case_id", "seq", "at", "actor_id", "actor_unit_id", "acti
                 "reason", "data", "is_public", "digest", "chain")
 
 
+# What can be wrong (messages translated when shown: the command prints them in English, the auditor's page in the
+# reader's language).
+MISSING_ONE = gettext_noop("line %(first)d of the timeline missing (deleted)")
+MISSING_MANY = gettext_noop("lines %(first)d–%(last)d of the timeline missing (deleted)")
+DUPLICATE = gettext_noop("a second line with the same number (inserted)")
+NOT_FOLLOWING = gettext_noop("does not follow the line before it: inserted or forged, or its hashes were rewritten")
+CHANGED = gettext_noop("its content (who, when, what, reason, data or visibility) was changed after it was written")
+ANCHOR_ORDER = gettext_noop("does not follow the anchor before it (an anchor was deleted or changed)")
+ANCHOR_SEAL = gettext_noop("its seal does not match what it says (the anchor was changed)")
+HEAD_MISSING = gettext_noop("the line this anchor sealed as the case's last is missing (deleted)")
+HEAD_CHANGED = gettext_noop("the line this anchor sealed has other hashes now (rewritten)")
+LOG_CHANGED = gettext_noop("%(log)s rows %(first)d–%(last)d were changed or deleted after this anchor sealed them")
+
+
 @dataclass(frozen=True)
 class Problem:
     """One broken link: where (case code, event id and position, or the anchor's day) and what is wrong."""
 
-    what: str
+    message: str
+    args: dict[str, Any] = field(default_factory=dict)
     case_id: int | None = None
     case_code: str = ""
     event_id: int | None = None
     seq: int | None = None
     anchor_day: str = ""
+
+    @property
+    def what(self) -> str:
+        return gettext(self.message) % self.args if self.args else gettext(self.message)
 
     def __str__(self) -> str:
         where = []
@@ -88,17 +108,19 @@ def case_problems(rows: Sequence[_Row], keys: Sequence[bytes], report: Report | 
                     redacted[int(seq)] = new_digest
     previous, expected = chain.GENESIS, 1
     for row in rows:
-        def at_row(what: str, row: _Row = row) -> Problem:
-            return Problem(what, case_id=row.case_id, event_id=row.id, seq=row.seq)
+        def at_row(message: str, row: _Row = row, **args) -> Problem:
+            return Problem(message, args, case_id=row.case_id, event_id=row.id, seq=row.seq)
 
         if row.seq != expected:
             if row.seq > expected:
-                missing = f"line {expected}" if row.seq == expected + 1 else f"lines {expected}–{row.seq - 1}"
-                yield at_row(f"{missing} of the timeline missing (deleted)")
+                if row.seq == expected + 1:
+                    yield at_row(MISSING_ONE, first=expected)
+                else:
+                    yield at_row(MISSING_MANY, first=expected, last=row.seq - 1)
             else:
-                yield at_row("a second line with the same number (inserted)")
+                yield at_row(DUPLICATE)
         elif not chain.link_matches(keys, previous, row.digest, row.chain):
-            yield at_row("does not follow the line before it: inserted or forged, or its hashes were rewritten")
+            yield at_row(NOT_FOLLOWING)
         else:
             actual = chain.digest(content_of(row))
             if actual != row.digest:
@@ -106,8 +128,7 @@ def case_problems(rows: Sequence[_Row], keys: Sequence[bytes], report: Report | 
                     if report is not None:
                         report.redacted += 1
                 else:
-                    yield at_row("its content (who, when, what, reason, data or visibility) was changed after it "
-                                 "was written")
+                    yield at_row(CHANGED)
         previous, expected = row.chain, row.seq + 1
 
 
@@ -132,7 +153,8 @@ def _with_codes(problems: list[Problem]) -> list[Problem]:
     from fengqiao.cases.models import Case
 
     codes = dict(Case.objects.filter(pk__in={p.case_id for p in problems if p.case_id}).values_list("pk", "code"))
-    return [Problem(p.what, p.case_id, codes.get(p.case_id, ""), p.event_id, p.seq, p.anchor_day) for p in problems]
+    return [Problem(p.message, p.args, p.case_id, codes.get(p.case_id, ""), p.event_id, p.seq, p.anchor_day)
+            for p in problems]
 
 
 def anchor_problems(keys: Sequence[bytes], report: Report | None = None) -> Iterator[Problem]:
@@ -144,9 +166,9 @@ def anchor_problems(keys: Sequence[bytes], report: Report | None = None) -> Iter
         if report is not None:
             report.anchors += 1
         if anchor.previous != previous:
-            yield Problem("does not follow the anchor before it (an anchor was deleted or changed)", anchor_day=day)
+            yield Problem(ANCHOR_ORDER, anchor_day=day)
         if not chain.seal_matches(keys, anchor_content(anchor), anchor.seal):
-            yield Problem("its seal does not match what it says (the anchor was changed)", anchor_day=day)
+            yield Problem(ANCHOR_SEAL, anchor_day=day)
         previous = anchor.seal
         heads = {(h[0], h[1]): h[2] for h in anchor.heads}
         case_ids = sorted({case_id for case_id, _seq in heads})
@@ -158,19 +180,33 @@ def anchor_problems(keys: Sequence[bytes], report: Report | None = None) -> Iter
                      .values_list("id", "case_id", "seq", "chain")}
             for (case_id, seq) in wanted:
                 if (case_id, seq) not in found:
-                    yield Problem("the line this anchor sealed as the case's last is missing (deleted)",
-                                  case_id=case_id, seq=seq, anchor_day=day)
+                    yield Problem(HEAD_MISSING, case_id=case_id, seq=seq, anchor_day=day)
                 elif found[(case_id, seq)][1] != heads[(case_id, seq)]:
-                    yield Problem("the line this anchor sealed has other hashes now (rewritten)", case_id=case_id,
-                                  event_id=found[(case_id, seq)][0], seq=seq, anchor_day=day)
+                    yield Problem(HEAD_CHANGED, case_id=case_id, event_id=found[(case_id, seq)][0], seq=seq,
+                                  anchor_day=day)
         for label, (after, upto, sealed) in sorted(anchor.logs.items()):
             if label in SEALED_LOGS and log_digest(label, after, upto) != sealed:
-                yield Problem(f"{label} rows {after + 1}–{upto} were changed or deleted after this anchor sealed them",
-                              anchor_day=day)
+                yield Problem(LOG_CHANGED, {"log": label, "first": after + 1, "last": upto}, anchor_day=day)
         digest, _count = accesslog_digest(anchor.accesslog_after, anchor.accesslog_upto)
         if digest != anchor.accesslog_digest:
-            yield Problem(f"counselling access-log rows {anchor.accesslog_after + 1}–{anchor.accesslog_upto} "
-                          "were changed or deleted after this anchor sealed them", anchor_day=day)
+            yield Problem(LOG_CHANGED, {"log": "counselling.AccessLog", "first": anchor.accesslog_after + 1,
+                                        "last": anchor.accesslog_upto}, anchor_day=day)
+
+
+def seal_problems(anchors: Sequence[AuditAnchor], keys: Sequence[bytes]) -> list[Problem]:
+    """The cheap part of the anchor check, for a page: each anchor's seal, and each one following the one before
+    it (anchors in day order; the first is checked against the genesis only when it is the very first)."""
+    found = []
+    for i, anchor in enumerate(anchors):
+        day = anchor.day.isoformat()
+        expected = anchors[i - 1].seal if i else None
+        if expected is None and not AuditAnchor.objects.filter(day__lt=anchor.day).exists():
+            expected = chain.GENESIS
+        if expected is not None and anchor.previous != expected:
+            found.append(Problem(ANCHOR_ORDER, anchor_day=day))
+        if not chain.seal_matches(keys, anchor_content(anchor), anchor.seal):
+            found.append(Problem(ANCHOR_SEAL, anchor_day=day))
+    return found
 
 
 def audit_problems(report: Report | None = None, *, case_ids: Iterable[int] | None = None) -> Iterator[Problem]:

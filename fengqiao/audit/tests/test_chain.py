@@ -18,7 +18,15 @@ from fengqiao.audit.anchors import anchor_write
 from fengqiao.audit.guard import AUDIT_TABLES, install, uninstall
 from fengqiao.audit.redaction import case_events_redact
 from fengqiao.audit.timeline import content_of
-from fengqiao.audit.verify import Report, audit_problems
+from fengqiao.audit.verify import (
+    ANCHOR_ORDER,
+    CHANGED,
+    HEAD_MISSING,
+    MISSING_ONE,
+    NOT_FOLLOWING,
+    Report,
+    audit_problems,
+)
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import CaseEvent
 from fengqiao.cases.services import PartyInput
@@ -112,14 +120,14 @@ def test_a_tampered_resolve_reason_is_found(history):
     found = problems()
     assert len(found) == 1
     assert (found[0].case_code, found[0].event_id, found[0].seq) == (history.code, resolve.pk, resolve.seq)
-    assert "content" in found[0].what
+    assert found[0].message == CHANGED
 
 
 def test_a_rewritten_actor_is_found(history, cast):
     resolve = line(history, Action.RESOLVE)
     tamper("UPDATE cases_caseevent SET actor_id = %s WHERE id = %s", [cast.op_street.pk, resolve.pk])
     [found] = problems()
-    assert found.event_id == resolve.pk and "changed" in found.what
+    assert found.event_id == resolve.pk and found.message == CHANGED
 
 
 def test_content_rewritten_with_its_digest_breaks_the_chain_at_that_line(history):
@@ -128,7 +136,7 @@ def test_content_rewritten_with_its_digest_breaks_the_chain_at_that_line(history
     tamper("UPDATE cases_caseevent SET reason = %s, digest = %s WHERE id = %s",
            [resolve.reason, chain.digest(content_of(resolve)), resolve.pk])
     [found] = problems()
-    assert found.event_id == resolve.pk and "does not follow" in found.what
+    assert found.event_id == resolve.pk and found.message == NOT_FOLLOWING
 
 
 def test_a_deleted_reveal_in_the_middle_is_found(history):
@@ -137,7 +145,7 @@ def test_a_deleted_reveal_in_the_middle_is_found(history):
     tamper("DELETE FROM cases_caseevent WHERE id = %s", [reveal.pk])
     [found] = problems()
     assert (found.case_code, found.event_id) == (history.code, after.pk)
-    assert f"line {reveal.seq} of the timeline missing" in found.what
+    assert (found.message, found.args) == (MISSING_ONE, {"first": reveal.seq})
 
 
 def test_a_deleted_last_line_is_found_by_the_anchor(history):
@@ -146,7 +154,7 @@ def test_a_deleted_last_line_is_found_by_the_anchor(history):
     tamper("DELETE FROM cases_caseevent WHERE id = %s", [last.pk])
     [found] = problems()
     assert (found.case_code, found.seq) == (history.code, last.seq)
-    assert found.anchor_day and "missing" in found.what
+    assert found.anchor_day and found.message == HEAD_MISSING
 
 
 def test_a_whole_deleted_history_is_found_by_the_anchor(history):
@@ -167,7 +175,7 @@ def test_an_inserted_forged_line_is_found(history, cast):
     forged.save(force_insert=True)  # inserting is what the database allows
     [found] = problems()
     assert (found.case_code, found.event_id) == (history.code, forged.pk)
-    assert "inserted or forged" in found.what
+    assert found.message == NOT_FOLLOWING
 
 
 def test_a_line_pasted_from_another_case_is_found(history, make_case, cast):
@@ -188,7 +196,7 @@ def test_a_changed_or_deleted_anchor_is_found(history):
     assert [p.anchor_day for p in problems()] == [first.day.isoformat()]
     tamper("DELETE FROM audit_auditanchor WHERE id = %s", [first.pk])
     [found] = problems()
-    assert "does not follow the anchor before it" in found.what
+    assert found.message == ANCHOR_ORDER
 
 
 def test_a_recorded_redaction_verifies_and_says_so(history):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, no_translations
 
 from fengqiao.audit.verify import Report, audit_problems, audit_warnings
 
@@ -17,6 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--case", action="append", default=[], metavar="CODE",
                             help="check only this case's timeline (repeatable; anchors are not checked then)")
 
+    @no_translations  # operators' output in English, like the other commands
     def handle(self, *args, all: bool, case: list[str], **options):
         from fengqiao.cases.models import Case
 
