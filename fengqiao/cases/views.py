@@ -339,6 +339,9 @@ def case_act(request: HttpRequest, code: str, action: str) -> HttpResponse:
 @require_POST
 def case_bulk(request: HttpRequest) -> HttpResponse:
     """Dispatch many accepted cases at once; each goes through its service and may be refused on its own."""
+    if Capability.CASE_DISPATCH not in scope_for(request.user).capabilities:
+        # Gate first (fengqiao/org/policy.py): without the right to dispatch, there is nothing to try case by case.
+        raise PermissionDenied(_("Your role does not include dispatching cases."))
     codes = request.POST.getlist("codes")[:100]
     action = request.POST.get("bulk_action")
     cases = list(Case.objects.visible_to(request.user).filter(code__in=codes).select_related("holder_unit"))

@@ -75,6 +75,8 @@ def _next_url(request: HttpRequest, fallback: str) -> str:
 @require_POST
 def engagement_open(request: HttpRequest) -> HttpResponse:
     """Open psychological service on a case, the signed-in psychologist being the counsellor."""
+    if not svc.is_counsellor(request.user):  # the gate before the form (fengqiao/org/policy.py)
+        raise PermissionDenied(_("Only a psychologist opens psychological service."))
     form = OpenForm(request.POST)
     back = _next_url(request, reverse("counselling:list"))
     if not form.is_valid():

@@ -42,7 +42,7 @@ from fengqiao.mediation.forms_agreement import (
     term_rows,
 )
 from fengqiao.mediation.models import Agreement, AgreementParty, FollowUp, Mediation
-from fengqiao.org.access import Capability, may
+from fengqiao.org.access import Capability, may, may_work_on
 from fengqiao.privacy.services import PURPOSE_AGREEMENT, export_document
 
 # --- lookups (scoped: what the user may not see does not exist) ------------------------------------------------
@@ -51,14 +51,14 @@ from fengqiao.privacy.services import PURPOSE_AGREEMENT, export_document
 def _mediation(request: HttpRequest, pk: int) -> Mediation:
     mediation = (Mediation.objects.filter(pk=pk, case__in=Case.objects.visible_to(request.user))
                  .select_related("case", "unit", "mediator").first())
-    if mediation is None:
+    if mediation is None or not may_work_on(request.user, mediation.case):  # staff pages: the party has /track/
         raise Http404(_("No mediation to show."))
     return mediation
 
 
 def _agreement(request: HttpRequest, pk: int) -> Agreement:
     agreement = svc.agreements_visible_to(request.user).filter(pk=pk).first()
-    if agreement is None:
+    if agreement is None or not may_work_on(request.user, agreement.mediation.case):  # the party's copy: track_pdf
         raise Http404(_("No agreement to show."))
     return agreement
 
@@ -168,9 +168,9 @@ def agreement_new(request: HttpRequest, mediation_pk: int) -> HttpResponse:
     existing = Agreement.objects.filter(mediation=mediation).first()
     if existing is not None:
         return redirect("agreements:detail", pk=existing.pk)
+    if not svc.may_draw_up(request.user, mediation):  # the gate before the form (fengqiao/org/policy.py)
+        raise Http404(_("No mediation to show."))
     if request.method == "GET":
-        if not svc.may_draw_up(request.user, mediation):
-            raise Http404(_("No mediation to show."))
         return _page(request, mediation)
     form, terms = AgreementForm(request.POST, prefix="agr"), TermFormSet(request.POST, prefix="agrt")
     if not (form.is_valid() and terms.is_valid()):
@@ -209,6 +209,8 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     agreement = _agreement(request, pk)
+    if not svc.may_draw_up(request.user, agreement.mediation):  # the gate before the form
+        raise Http404(_("No agreement to show."))
     form, terms = AgreementForm(request.POST, prefix="agr", editing=True), TermFormSet(request.POST, prefix="agrt")
     if not (form.is_valid() and terms.is_valid()):
         return _page(request, agreement.mediation, forms={"edit": form, "terms": terms}, status=400)
@@ -286,6 +288,8 @@ def agreement_scan(request: HttpRequest, pk: int) -> HttpResponse | FileResponse
         response = FileResponse(agreement.scan.open("rb"), filename=f"{agreement.number}{_suffix(agreement.scan.name)}")
         response["Cache-Control"] = "private, no-store"
         return response
+    if not svc.may_draw_up(request.user, agreement.mediation):  # the gate before the form
+        raise Http404(_("No agreement to show."))
     form = ScanForm(request.POST, request.FILES, prefix="agrs")
     if not form.is_valid():
         messages.error(request, _("Choose the scan to upload (PDF, JPG or PNG)."))
@@ -336,8 +340,8 @@ def agreement_pdf_download(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def followup_record(request: HttpRequest, pk: int) -> HttpResponse:
     visit = (FollowUp.objects.filter(pk=pk, agreement__in=svc.agreements_visible_to(request.user))
-             .select_related("agreement").first())
-    if visit is None:
+             .select_related("agreement", "agreement__mediation", "agreement__mediation__case").first())
+    if visit is None or not svc.may_seal(request.user, visit.agreement.mediation):  # the gate before the form
         raise Http404(_("No follow-up visit to show."))
     form = FollowUpForm(request.POST, prefix=f"agrf{visit.pk}")
     if not form.is_valid():

@@ -33,6 +33,7 @@ from fengqiao.mediation.forms_work import (
     TeamForm,
 )
 from fengqiao.mediation.models import Attendee, Booking, Mediation, MediatorProfile, Session, TeamMember
+from fengqiao.org.access import may_work_on
 
 AGREEMENT_PANEL = "mediation/agreement/_panel.html"
 
@@ -107,9 +108,11 @@ def home(request: HttpRequest) -> HttpResponse:
 def open_case(request: HttpRequest, code: str) -> HttpResponse:
     """Open a mediation on a case (from the case page): facts and matters prefilled from the case."""
     case = Case.objects.visible_to(request.user).select_related("holder_unit", "region").filter(code=code).first()
-    if case is None:
+    if case is None or not may_work_on(request.user, case):  # a staff page: the resident follows at /track/
         raise Http404(_("No case with this code is visible to you."))
     refusal = cw.open_refusal(request.user, case)
+    if request.method == "POST" and refusal is not None:
+        raise PermissionDenied(refusal)  # the gate before the form (fengqiao/org/policy.py)
     form = OpenForm(request.POST or None, initial={"facts": case.description, "matters": case.title})
     status = 200
     if request.method == "POST" and refusal is None and form.is_valid():
