@@ -83,7 +83,7 @@ def api_client_create(
     user.set_unusable_password()  # a service account never signs in to the web pages
     user.save()
     for unit, role in memberships:
-        membership_grant(user=user, unit=unit, role=role, title="API")
+        membership_grant(user=user, unit=unit, role=role, title="API", seed=f"API client: {name}"[:100])
     client = ApiClient.objects.create(
         name=name, source_system=source_system, user=user, key_prefix=prefix, key_hash=key_hash, scopes=scopes,
         expires_at=timezone.now() + timedelta(days=days or settings.FQ_API_KEY_DAYS),
