@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "fengqiao.counselling",
     "fengqiao.commands",
     "fengqiao.leadership",
+    "fengqiao.backlog",
     "fengqiao.privacy",
     "fengqiao.sla",
     "fengqiao.notifications",

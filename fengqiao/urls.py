@@ -21,6 +21,7 @@ urlpatterns = [
     path("counselling/", include("fengqiao.counselling.urls")),
     path("commands/", include("fengqiao.commands.urls")),  # 发令报到: commands, check-in, the live thread
     path("leadership/", include("fengqiao.leadership.urls")),  # 领导包案 and 下沉接访
+    path("backlog/", include("fengqiao.backlog.urls")),  # 存量动态清零: the board and special campaigns
     path("privacy/", include("fengqiao.privacy.urls")),  # privacy notice, residents' data requests, export log
     path("org/", include("fengqiao.org.urls")),  # separation of duties: roles waiting for approval, their audit trail
     path("audit/", include("fengqiao.audit.urls")),  # the tamper-evident audit trail: anchors, a case's chain checked
