@@ -39,6 +39,7 @@ _SEPARATORS = frozenset(
     "\uff08\uff09\uff3b\uff3d\u3010\u3011"  # full-width brackets, 【】
 )
 _SEP = "-"
+_LINE_BREAKS = frozenset("\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029")
 _RUN = re.compile(r"\+?[0-9]+(?:-{1,3}\+?[0-9]+)*(?:-{0,3}[Xx])?")
 _GROUP = re.compile(r"[0-9]+(?:-{0,3}[Xx])?")
 _CURRENCY = "¥￥$€£"
@@ -70,7 +71,7 @@ def _read_char(ch: str) -> str:
         return ch
     if ch in _SEPARATORS:
         return _SEP
-    if ch.isspace():
+    if ch.isspace() and ch not in _LINE_BREAKS:  # numbers on two lines are two numbers
         return _SEP
     value = unicodedata.decimal(ch, None)
     if value is not None:
@@ -218,11 +219,11 @@ def _numbers(text: str, read: str) -> list[Finding]:
                 if value[-1] in "Xx":  # "…1234X" where the X is not a check character: also without it
                     candidates.append(value[:-1])
                 for digits in candidates:
-                    kind = _classify(digits, groups=[g[2] for g in groups[i:j + 1]], plus=plus)
-                    if kind is not None and kind[0] in (MOBILE, LANDLINE) and dates.intersection(range(i, j + 1)):
-                        kind = None  # ¥130.00 2000-01-01: a phone number is not made of a date
-                    if kind is not None:
-                        options[i].append((j, len(digits), *kind))
+                    shape = _classify(digits, groups=[g[2] for g in groups[i:j + 1]], plus=plus)
+                    if shape is not None and shape[0] in (MOBILE, LANDLINE) and dates.intersection(range(i, j + 1)):
+                        shape = None  # ¥130.00 2000-01-01: a phone number is not made of a date
+                    if shape is not None:
+                        options[i].append((j, len(digits), shape[0], shape[1]))
                         break
                 if value[-1] in "Xx":
                     break
@@ -232,7 +233,8 @@ def _numbers(text: str, read: str) -> list[Finding]:
             covered[i] = covered[i + 1]
             for option in options[i]:
                 total = option[1] + covered[option[0] + 1]  # digits the number takes, its prefix (86) included
-                if total > covered[i] or (total == covered[i] and choice[i] is not None and option[0] > choice[i][0]):
+                chosen = choice[i]
+                if total > covered[i] or (total == covered[i] and chosen is not None and option[0] > chosen[0]):
                     covered[i], choice[i] = total, option
         i = 0
         while i < len(groups):
