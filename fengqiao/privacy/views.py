@@ -12,6 +12,7 @@ import re
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, Value, When
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -127,7 +128,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     """Requests the user's centre must answer, the oldest due first (capability pii.request)."""
     if not may(request.user, Capability.PII_REQUEST):
         raise PermissionDenied
-    rows = svc.requests_visible_to(request.user).select_related("unit", "handled_by").order_by("status", "due_at")
+    open_first = Case(When(status=DataRequest.Status.RECEIVED, then=Value(0)), default=Value(1))
+    rows = (svc.requests_visible_to(request.user).select_related("unit", "handled_by")
+            .order_by(open_first, "due_at", "-received_at"))
     return render(request, "privacy/requests.html", {"rows": rows[:PAGE], "can_take_in": may(
         request.user, Capability.CASE_INTAKE)})
 

@@ -147,3 +147,13 @@ def test_the_whole_flow_writes_no_personal_data_to_the_logs(make_case, cast, cli
     logged = "\n".join(r.getMessage() for r in caplog.records)
     for secret in (PHONE, ID, "王小梅", "440311198001011236"):
         assert secret not in logged, secret
+
+
+def test_open_requests_come_first_in_the_operators_list(make_case, cast, client_for):
+    _r, answered = _ask(client_for, cast, "access")
+    operator = client_for(cast.op_district)
+    operator.post(f"/privacy/requests/{answered.number}/answer/")
+    _r, waiting = _ask(client_for, cast, "delete")
+    page = operator.get("/privacy/requests/").content.decode()
+    table = page[page.index("<tbody>"):]
+    assert table.index(waiting.number) < table.index(answered.number)
