@@ -343,3 +343,10 @@ def test_seed_duties_shows_each_step_and_runs_twice(org):
     records = GrantRecord.objects.count()
     seed_duties(random.Random(1), timezone.now())
     assert GrantRecord.objects.count() == records
+
+
+def test_the_security_officer_home_leads_to_the_decisions_and_to_no_case(officers, make_case, client_for):
+    make_case()
+    page = client_for(officers[0]).get(reverse("core:home")).content.decode()
+    assert 'data-role="security_officer"' in page and reverse("org:grants") in page
+    assert 'class="code"' not in page  # no case listed
