@@ -38,7 +38,7 @@ from fengqiao.api.models import ApiScope
 pytestmark = pytest.mark.django_db
 
 COMMITTED = Path(settings.BASE_DIR) / "openapi.json"
-EXAMPLES = int(os.environ.get("FQ_CONTRACT_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("FQ_CONTRACT_EXAMPLES", "10"))
 HOME_COMMUNITY = "440311001001"
 
 # NUL is refused for every field by fengqiao.core.badinput (the document's description says so), so it is not

@@ -20,7 +20,7 @@ from .conftest import BASE, LAT, LNG
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = int(os.environ.get("FQ_CONTRACT_EXAMPLES", "12")) * 2
+EXAMPLES = int(os.environ.get("FQ_CONTRACT_EXAMPLES", "10")) * 2
 FUZZ = settings(max_examples=EXAMPLES, derandomize=True, deadline=None, database=None, print_blob=False,
                 suppress_health_check=list(HealthCheck), phases=(Phase.explicit, Phase.generate, Phase.shrink))
 
