@@ -157,3 +157,17 @@ def test_open_requests_come_first_in_the_operators_list(make_case, cast, client_
     page = operator.get("/privacy/requests/").content.decode()
     table = page[page.index("<tbody>"):]
     assert table.index(waiting.number) < table.index(answered.number)
+
+
+def test_the_scheduler_tells_the_operators_when_an_answer_is_due_or_late(make_case, cast, client_for):
+    from fengqiao.privacy.tasks import privacy_sweep
+
+    _r, req = _ask(client_for, cast, "access")
+    assert privacy_sweep(now=req.due_at - timedelta(days=5)) == 0
+    assert privacy_sweep(now=req.due_at - timedelta(days=1)) >= 1
+    assert privacy_sweep(now=req.due_at - timedelta(hours=20)) == 0  # told once per stage
+    assert privacy_sweep(now=req.due_at + timedelta(hours=1)) >= 1
+    late = Notification.objects.filter(recipient=cast.op_district, kind="privacy_request_overdue").get()
+    assert req.number in late.title and PHONE not in late.title
+    client_for(cast.op_district).post(f"/privacy/requests/{req.number}/answer/")
+    assert privacy_sweep(now=req.due_at + timedelta(days=3)) == 0  # answered: no more notices

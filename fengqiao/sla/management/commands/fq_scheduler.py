@@ -12,6 +12,7 @@ from fengqiao.mediation.tasks import send_booking_reminders
 from fengqiao.mediation.tasks_agreement import remind_followups
 from fengqiao.notifications.tasks import deliver_outbox
 from fengqiao.petitions.tasks import sweep_petition_clocks
+from fengqiao.privacy.tasks import sweep_privacy_requests
 from fengqiao.sla.tasks import sweep_deadlines
 from fengqiao.triage.tasks import retrain_models
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             deliver_webhooks.enqueue()
             sweep_petition_clocks.enqueue()
             sweep_legal_clocks.enqueue()
+            sweep_privacy_requests.enqueue()  # residents' data requests due soon or overdue
             sweep_commands.enqueue()  # flags departments that did not check in when a command's clock runs out
             send_booking_reminders.enqueue()
             remind_followups.enqueue()
