@@ -37,7 +37,11 @@ def case_events_redact(*, case, changes: Mapping[int, Mapping[str, Any]], why: s
                        at: datetime | None = None):
     """Rewrite `reason` and/or `data` of some lines of `case`'s timeline: `changes` maps a CaseEvent id to the new
     values, e.g. `{event.pk: {"reason": "[已匿名]", "data": {...}}}`. `why` says on what ground (kept on the record,
-    e.g. "retention rule R3"). Returns the appended redaction line (None when nothing changes)."""
+    e.g. "retention rule R3"). Returns the appended redaction line (None when nothing changes).
+
+    Called by the anonymisation service (the platform: `actor=None`), which decides what is personal data and
+    checks any person's right before calling; this function checks only that nothing but `reason` and `data` of
+    this case's lines changes."""
     from fengqiao.cases.models import Case, CaseEvent
     from fengqiao.cases.services import _append_event
 

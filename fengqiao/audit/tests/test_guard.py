@@ -146,3 +146,17 @@ def test_the_grant_record_refuses_delete_and_its_anchor_finds_a_change(cast, org
     tamper("UPDATE org_grantrecord SET reason = %s WHERE id = %s", ["（已改）", record.pk])
     [found] = audit_problems()
     assert found.anchor_day == anchor.day.isoformat() and found.args["log"] == "org.GrantRecord"
+
+
+def test_migrate_puts_back_triggers_a_table_rebuild_dropped():
+    """SQLite drops a table's triggers when a migration rebuilds it; the post_migrate handler installs them again."""
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from fengqiao.audit.guard import uninstall
+
+    uninstall(connection, "cases_caseevent")
+    assert not installed(connection, "cases_caseevent")
+    post_migrate.send(sender=apps.get_app_config("audit"), app_config=apps.get_app_config("audit"), verbosity=0,
+                      interactive=False, using=connection.alias, apps=apps, plan=[])
+    assert installed(connection, "cases_caseevent")
