@@ -234,6 +234,7 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+AXES_LOCKOUT_CALLABLE = "fengqiao.accounts.views.account_locked"  # that page in both languages, with Retry-After
 
 # --- i18n --------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

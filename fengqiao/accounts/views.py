@@ -13,7 +13,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -31,6 +31,20 @@ NEW_CODES_SESSION_KEY = "fq_new_recovery_codes"
 
 
 LOGIN_IP_GROUP = "accounts.login.ip"
+
+
+def account_locked(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """django-axes' answer to a locked username (settings.AXES_LOCKOUT_CALLABLE): 429 in both languages, with
+    Retry-After the cool-off time (the lock holds whichever IP asks)."""
+    texts = []
+    for code in ("zh-hans", "en"):
+        with translation.override(code):
+            texts.append({"lang": code, "title": _("Too many attempts"), "body": _(
+                "This account is locked for a while after several wrong passwords. Try again later or ask an "
+                "administrator to unlock it.")})
+    response = render(request, "accounts/locked_out.html", {"texts": texts}, status=429)
+    response["Retry-After"] = str(int(settings.AXES_COOLOFF_TIME * 3600))
+    return response
 
 
 class FqLoginView(auth_views.LoginView):

@@ -56,7 +56,12 @@ def test_a_locked_account_stays_locked_from_another_ip(client, operator, setting
         sign_in(client, "op_sec", "wrong-password", ip=f"10.0.0.{n + 1}")
     locked = sign_in(client, "op_sec", PASSWORD, ip="10.9.9.9")  # right password, fresh address
     assert locked.status_code == 429
-    assert "This account is locked for a while" in locked.content.decode()
+    assert int(locked["Retry-After"]) == 3600
+    html = locked.content.decode()
+    assert "This account is locked for a while" in html
+    with translation.override("zh-hans"):
+        assert translation.gettext("This account is locked for a while after several wrong passwords. Try again "
+                                   "later or ask an administrator to unlock it.") in html
     assert "_auth_user_id" not in client.session
     # other accounts are not affected by this one's lock
     make_user("someone_else")
