@@ -435,6 +435,11 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     from fengqiao.commands.demo import seed_commands
 
     logins += seed_commands(rng, now)  # commands to departments and their check-ins (发令报到)
+    from fengqiao.backlog.demo import seed_backlog
+    from fengqiao.leadership.demo import seed_leadership
+
+    seed_leadership(rng, now)  # gm_leader owns cases (包案) and has sink-down duty
+    seed_backlog(rng, now)  # a special campaign from the backlog board's first suggestion
     # Run the deadline sweep once, as the worker would, so reminders and overdue alerts are there to see.
     sweep()
     stats = {

@@ -66,7 +66,7 @@ def test_suggestions_group_old_similar_cases(history, cast):
 
 
 def test_a_campaign_from_a_group_with_plans_and_an_all_or_nothing_batch(history, cast, org):
-    cases, now = history
+    cases, _now = history
     group = cases[2:5]
     campaign = svc.campaign_create(actor=cast.op_district, name="欠薪专项清零", cases=group, due_on=None)
     assert campaign.district.code == "440311" and campaign.entries.count() == 3
@@ -87,7 +87,7 @@ def test_a_campaign_from_a_group_with_plans_and_an_all_or_nothing_batch(history,
 
 
 def test_campaign_refusals(history, cast, make_case):
-    cases, now = history
+    cases, _now = history
     from fengqiao.org.models import Region
 
     luohu_community = Region.objects.filter(path__contains="/440303/", level="community").first()
