@@ -66,12 +66,14 @@ def form_problems(raw: bytes | str, encoding: str = "utf-8") -> Iterator[tuple[s
     """(field, kind) for each urlencoded pair (a query string or a form body) that is not clean text."""
     if isinstance(raw, str):
         try:
-            raw = raw.encode("iso-8859-1")  # WSGI hands the query string over as bytes decoded as latin-1
+            data = raw.encode("iso-8859-1")  # WSGI hands the query string over as bytes decoded as latin-1
         except UnicodeEncodeError:
-            raw = raw.encode("utf-8")
-    if not raw:
+            data = raw.encode("utf-8")
+    else:
+        data = raw
+    if not data:
         return
-    for piece in raw.split(b"&"):
+    for piece in data.split(b"&"):
         if not piece:
             continue
         try:
