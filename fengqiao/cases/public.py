@@ -79,6 +79,7 @@ PUBLIC_STEPS: dict[str, Step | None] = {
     Action.MEDIATE: Step(_("Mediation")),
     Action.LEGAL: Step(_("Legal route")),
     Action.PETITION: Step(_("Petition procedure")),
+    Action.COMMAND: Step(_("Departments called to the scene")),
 }
 ADDED_INFORMATION = Step(_("What you added"), Words.RESIDENT_OWN, unit="")
 FILE_ADDED = Step(_("File added"), own_label=_("You added a file"))

@@ -68,6 +68,7 @@ class Action(models.TextChoices):
     MEDIATE = "mediate", _("Mediation")
     LEGAL = "legal", _("Legal route")
     PETITION = "petition", _("Petition procedure")
+    COMMAND = "command", _("Command to departments")  # 发令报到 (fengqiao.commands)
 
 
 S = Status
@@ -142,8 +143,8 @@ SYSTEM_ACTIONS = frozenset({Action.DEADLINE_REMINDER, Action.DEADLINE_OVERDUE, A
 # Procedure steps: allowed in every state (a judicial confirmation runs after the case is closed), change no state,
 # and are only ever recorded by the procedure's own service (`cases.services.case_record_step`), never by the
 # generic action form: they have no entry in `cases.permissions.ACTION_CAPABILITY`.
-STEP_ACTIONS = frozenset({Action.MEDIATE, Action.LEGAL, Action.PETITION})
-for _step in (Action.MEDIATE, Action.LEGAL, Action.PETITION):  # a fixed order: the CHECK in the migrations
+STEP_ACTIONS = frozenset({Action.MEDIATE, Action.LEGAL, Action.PETITION, Action.COMMAND})
+for _step in (Action.MEDIATE, Action.LEGAL, Action.PETITION, Action.COMMAND):  # a fixed order: the CHECK in the migrations
     TRANSITIONS[_step] = Move(frozenset(Status.values), SAME, reason=R.OPTIONAL)
 
 

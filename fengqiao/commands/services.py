@@ -21,7 +21,8 @@ from django.utils.translation import gettext_noop
 
 from fengqiao.cases.geo import case_position
 from fengqiao.cases.models import Case
-from fengqiao.cases.workflow import TERMINAL_STATES
+from fengqiao.cases import services as cs
+from fengqiao.cases.workflow import TERMINAL_STATES, Action
 from fengqiao.commands import rules
 from fengqiao.commands.models import (
     CheckIn,
@@ -181,6 +182,11 @@ def _issue(command: Command, actor, now: datetime) -> None:
     _say(command, gettext_noop("Signed and issued by %(name)s; check in by %(due)s"), at=now, actor=actor,
          unit=command.issuer_unit, name=actor.name or actor.username,
          due=timezone.localtime(command.due_at).strftime("%Y-%m-%d %H:%M"))
+    cs.case_record_step(case=command.case, action=Action.COMMAND, step="issued", actor=actor, at=now,
+                        public=gettext_noop("%(units)s called to the scene by %(centre)s"),
+                        public_args={"units": "、".join(t.unit.name for t in command.targets.select_related("unit")),
+                                     "centre": command.issuer_unit.name},
+                        data={"command": command.number, "level": command.level})
     _tell_targets(command, _("Command %(number)s: check in by %(due)s")
                   % {"number": command.number, "due": timezone.localtime(command.due_at).strftime("%m-%d %H:%M")},
                   key=f"command:{command.pk}:issued")
@@ -327,6 +333,11 @@ def command_confirm(*, command: Command, actor, reason_text: str = "", at: datet
     locked.save(update_fields=["status", "closed_at", "closed_by", "close_reason"])
     _say(locked, gettext_noop("Confirmed fulfilled by %(unit_name)s"), at=now, actor=actor, unit=locked.issuer_unit,
          unit_name=locked.issuer_unit.name)
+    flagged = {t.unit.name: t.flags for t in locked.targets.select_related("unit") if t.flags}
+    cs.case_record_step(case=locked.case, action=Action.COMMAND, step="fulfilled", actor=actor, at=now,
+                        reason=reason_text.strip(), public=gettext_noop("The departments called to the scene have "
+                                                                         "done their part"),
+                        data={"command": locked.number, "flags": flagged})
     _tell_targets(locked, _("Command %(number)s is fulfilled") % {"number": locked.number},
                   key=f"command:{locked.pk}:fulfilled")
     return locked
@@ -357,6 +368,8 @@ def command_escalate(*, command: Command, actor, reason_text: str, at: datetime 
     CommandTarget.objects.bulk_create([CommandTarget(command=higher, unit=u) for u in units])
     _say(locked, gettext_noop("Escalated to %(unit_name)s"), at=now, actor=actor, unit=locked.issuer_unit,
          unit_name=parent.name)
+    cs.case_record_step(case=locked.case, action=Action.COMMAND, step="escalated", actor=actor, at=now,
+                        reason=reason_text.strip(), data={"command": locked.number, "to": parent.pk})
     _say(higher, gettext_noop("Escalated from %(unit_name)s (%(number)s): waiting for this centre's head to sign"),
          at=now, actor=actor, unit=locked.issuer_unit, unit_name=locked.issuer_unit.name, number=locked.number)
     notify(unit_members([parent], (*HEAD_ROLES, Role.OPERATOR)), kind="command",

@@ -204,3 +204,15 @@ def test_the_task_runs_the_sweep(cast, org, case, people):
     _issue(cast, org, case, people, at=timezone.now() - timedelta(hours=1))
     assert sweep_commands.call() == 2
     assert CommandTarget.objects.filter(status=CommandTarget.Status.MISSING).count() == 2
+
+
+def test_the_case_timeline_records_the_command_and_the_resident_reads_it(cast, org, case, people):
+    from fengqiao.cases.models import CaseEvent
+    from fengqiao.cases.public import public_timeline
+
+    command = _issue(cast, org, case, people)
+    svc.command_confirm(command=command, actor=cast.op_street, reason_text="现场已处置")
+    steps = list(CaseEvent.objects.filter(case=case, action="command").values_list("data", flat=True))
+    assert [d["step"] for d in steps] == ["issued", "fulfilled"]
+    lines = " ".join(f"{e.label} {e.text} {e.unit}" for e in public_timeline(case) if e.action == "command")
+    assert org.hr.name in lines
