@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from pathlib import PurePath
 from datetime import datetime
+from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,9 +19,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
+from fengqiao.cases import services as cs
 from fengqiao.cases.geo import case_position
 from fengqiao.cases.models import Case
-from fengqiao.cases import services as cs
 from fengqiao.cases.workflow import TERMINAL_STATES, Action
 from fengqiao.commands import rules
 from fengqiao.commands.models import (
@@ -43,6 +43,7 @@ from fengqiao.org.models import Membership, OrgUnit, Role
 from fengqiao.org.rules import CENTRE_KINDS
 
 ISSUER_ROLES = (Role.OPERATOR, Role.LEADER)
+DAILY_REMINDER_HOUR = 8  # local time: the reminder of the day before goes out in the morning
 MODE_WORDS = {"on_site": gettext_noop("on site"), "online": gettext_noop("online")}
 FLAG_WORDS = {
     Flag.LATE: gettext_noop("%(unit_name)s checked in late"),
@@ -450,3 +451,30 @@ def tally(*, since: datetime, until: datetime, units: list[OrgUnit] | None = Non
         for flag in flags:
             c[flag] += 1
     return counts
+
+
+def daily_reminder(*, now: datetime | None = None) -> int:
+    """Each morning, tell every department what its check-ins of the day before cost it (late, missing, below the
+    rank, too few): the daily reminder of MISSION §7. Once per department and day (the notice's key); returns how
+    many departments were told."""
+    from datetime import time, timedelta
+
+    now = now or timezone.now()
+    local = timezone.localtime(now)
+    if local.hour < DAILY_REMINDER_HOUR:
+        return 0
+    today = datetime.combine(local.date(), time.min, tzinfo=local.tzinfo)
+    yesterday = today - timedelta(days=1)
+    counts = tally(since=yesterday, until=today)
+    told = 0
+    units = {u.pk: u for u in OrgUnit.objects.filter(pk__in=list(counts))}
+    for unit_id, c in counts.items():
+        problems = {f: c[f] for f in (Flag.LATE, Flag.MISSING, Flag.UNDER_RANKED, Flag.SHORT_HANDED) if c[f]}
+        if not problems:
+            continue
+        words = "、".join(f"{rules.flag_label(f)} {n}" for f, n in problems.items())
+        notify(unit_members([units[unit_id]], DEPARTMENT_ROLES), kind="command",
+               title=_("Yesterday's commands: %(words)s (of %(n)d)") % {"words": words, "n": c["commanded"]},
+               key=f"command-daily:{yesterday.date().isoformat()}:{unit_id}")
+        told += 1
+    return told

@@ -10,3 +10,10 @@ def sweep_commands() -> int:
     from fengqiao.commands.services import sweep_commands as sweep
 
     return sweep()
+
+
+@task()
+def command_daily_reminder() -> int:
+    from fengqiao.commands.services import daily_reminder
+
+    return daily_reminder()

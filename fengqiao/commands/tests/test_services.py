@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -216,3 +216,22 @@ def test_the_case_timeline_records_the_command_and_the_resident_reads_it(cast, o
     assert [d["step"] for d in steps] == ["issued", "fulfilled"]
     lines = " ".join(f"{e.label} {e.text} {e.unit}" for e in public_timeline(case) if e.action == "command")
     assert org.hr.name in lines
+
+
+def test_the_daily_reminder_tells_each_department_its_shortfalls_of_yesterday_once(cast, org, case, people):
+    from zoneinfo import ZoneInfo
+
+    tz = ZoneInfo("Asia/Shanghai")
+    issued = datetime(2026, 12, 3, 14, 0, tzinfo=tz)
+    command = _issue(cast, org, case, people, at=issued)
+    svc.command_checkin(target=command.targets.get(unit=org.hr), actor=people.chief, on_site=False,
+                        people=[people.chief, cast.handler], at=issued + timedelta(minutes=50))
+    svc.sweep_commands(now=issued + timedelta(hours=1))
+    morning = datetime(2026, 12, 4, 9, 0, tzinfo=tz)
+    assert svc.daily_reminder(now=morning - timedelta(hours=2)) == 0  # before 08:00
+    assert svc.daily_reminder(now=morning) == 2
+    assert svc.daily_reminder(now=morning + timedelta(hours=1)) == 2  # counted again, told once
+    hr_notes = Notification.objects.filter(recipient=cast.handler, key__startswith="command-daily:2026-12-03")
+    assert hr_notes.count() == 1
+    housing = Notification.objects.get(recipient=cast.handler_other, key__startswith="command-daily:2026-12-03")
+    assert "Did not check in 1" in housing.title or "未报到 1" in housing.title

@@ -5,8 +5,8 @@ import time
 from django.core.management.base import BaseCommand
 
 from fengqiao.api.tasks import deliver_webhooks
-from fengqiao.commands.tasks import sweep_commands
 from fengqiao.audit.tasks import anchor_audit_chains
+from fengqiao.commands.tasks import command_daily_reminder, sweep_commands
 from fengqiao.legal.tasks import sweep_legal_clocks
 from fengqiao.mediation.tasks import send_booking_reminders
 from fengqiao.mediation.tasks_agreement import remind_followups
@@ -37,6 +37,7 @@ class Command(BaseCommand):
             sweep_legal_clocks.enqueue()
             sweep_privacy_requests.enqueue()  # residents' data requests due soon or overdue
             sweep_commands.enqueue()  # flags departments that did not check in when a command's clock runs out
+            command_daily_reminder.enqueue()  # once a day per department (after 08:00), what yesterday's check-ins cost
             send_booking_reminders.enqueue()
             remind_followups.enqueue()
             anchor_audit_chains.enqueue()  # seals the audit chains once a day (a no-op until the day is over)
