@@ -432,6 +432,9 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     legal = seed_legal(rng, now)
     logins += seed_petitions(rng, now)
     seed_counselling(rng, now)
+    from fengqiao.privacy.demo import seed_privacy
+
+    seed_privacy(rng, now)  # consents with the notice version shown, gm_resident's requests to see or delete data
     from fengqiao.commands.demo import seed_commands
 
     logins += seed_commands(rng, now)  # commands to departments and their check-ins (发令报到)

@@ -329,7 +329,7 @@ def booking_submit(req: BookingRequest, *, key: str, now: datetime | None = None
 
 
 def _locked(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("mediator__user", "mediator__unit", "case").get(
+    return Booking.objects.select_for_update(of=("self",)).select_related("mediator__user", "mediator__unit", "case").get(
         pk=booking.pk)
 
 
