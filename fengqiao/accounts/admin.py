@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fengqiao.accounts.models import User
-from fengqiao.org.admin import MembershipInline, pending_message, membership_admin_save
+from fengqiao.org.admin import MembershipInline, membership_admin_save, pending_message
 from fengqiao.org.models import Membership
 
 
