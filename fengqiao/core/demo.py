@@ -413,6 +413,9 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
     n_categories = load_categories()
     n_rules = load_default_rules(GM)
     logins = seed_staff()
+    from fengqiao.org.demo import seed_duties
+
+    logins += seed_duties(rng, timezone.now())  # gm_security, and gm_admin's requests for roles (三员分立)
     resident = seed_resident()
     seed_qr_places()
     made = seed_cases(count=cases, rng=rng, resident=resident)
