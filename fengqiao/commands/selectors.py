@@ -28,6 +28,12 @@ def commands_visible_to(user) -> QuerySet[Command]:
         | Q(case__in=Case.objects.visible_to(user).values("pk"))).distinct()
 
 
+def in_command_group(user, command: Command) -> bool:
+    """Is `user` on the issuing centre's staff or a commanded department's?"""
+    return command.issuer_unit_id in _units(user, ISSUER_ROLES) or CommandTarget.objects.filter(
+        command=command, unit_id__in=_units(user, DEPARTMENT_ROLES)).exists()
+
+
 def waiting_for(user) -> QuerySet[CommandTarget]:
     """The commanded departments of `user` that still have to check in, soonest clock first."""
     return (CommandTarget.objects.filter(unit_id__in=_units(user, DEPARTMENT_ROLES),

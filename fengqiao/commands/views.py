@@ -20,7 +20,7 @@ from fengqiao.commands import selectors as sel
 from fengqiao.commands import services as svc
 from fengqiao.commands.forms import CheckInForm, IssueForm, PostForm, ReasonForm
 from fengqiao.commands.models import CheckIn, Command, CommandTarget, Rank, StaffRank
-from fengqiao.org.access import Capability, may
+from fengqiao.org.access import Capability, may, may_work_on
 from fengqiao.org.models import Membership, OrgUnit
 from fengqiao.org.rules import CENTRE_KINDS
 
@@ -79,8 +79,13 @@ def command_new(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _command(request: HttpRequest, number: str) -> Command:
-    return get_object_or_404(sel.commands_visible_to(request.user).select_related(
+    command = get_object_or_404(sel.commands_visible_to(request.user).select_related(
         "case__region", "issuer_unit__region", "issued_by", "signed_by", "closed_by"), number=number)
+    # A staff page: the resident of the case reads "departments called to the scene" on their timeline, never the
+    # instructions, check-ins and photos (fengqiao/org/policy.py). The command group itself always passes.
+    if not (sel.in_command_group(request.user, command) or may_work_on(request.user, command.case)):
+        raise Http404
+    return command
 
 
 def _live_context(request: HttpRequest, command: Command) -> dict:

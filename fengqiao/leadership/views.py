@@ -64,6 +64,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def take(request: HttpRequest, code: str) -> HttpResponse:
+    _leader(request)  # the gate before the case (fengqiao/org/policy.py)
     case = get_object_or_404(Case.objects.visible_to(request.user), code=code)
     form = ReasonForm(request.POST)
     form.is_valid()

@@ -301,6 +301,13 @@ VIEWS: dict[str, Rule] = {
     "privacy:request_act[answer]": Rule(post=holders(C.PII_REQUEST), scoped=True,
                                         needs="pii.request for the answering unit"),
     "privacy:exports": Rule(get=holders(C.AUDIT_READ), needs="audit.read: the export log"),
+    # leaders (fengqiao.leadership)
+    "leadership:home": Rule(get=holders(C.CASE_OWN), needs="case.own"),
+    "leadership:take": Rule(post=holders(C.CASE_OWN), scoped=True, needs="case.own on the case"),
+    "leadership:supervise": Rule(post=holders(C.CASE_OWN), scoped=True, needs="the leader who owns the case"),
+    "leadership:release": Rule(post=holders(C.CASE_OWN), scoped=True, needs="the leader who owns the case"),
+    "leadership:shift_new": Rule(post=holders(C.CASE_OWN), needs="case.own; points in the leader's regions"),
+    "leadership:shift_record": Rule(post=holders(C.CASE_OWN), scoped=True, needs="the leader on that shift"),
 }
 
 # --- the REST API and Open311 ---------------------------------------------------------------------------------------
@@ -341,6 +348,7 @@ API: dict[str, Rule] = {
                              needs="read: public feed (a key must have open311); post: an open311 key"),
     "open311:request": Rule(get=API_OPEN311_PUBLIC, needs="public feed (a key must have open311)"),
     "open311:token": Rule(get=API_OPEN311_PUBLIC, needs="public feed (a key must have open311)"),
+    "open311:unknown": Rule(get=NOBODY, needs="any other address under /open311/v2/ answers 404 in the format"),
 }
 
 # --- the Django admin -----------------------------------------------------------------------------------------------

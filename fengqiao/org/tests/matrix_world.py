@@ -276,6 +276,21 @@ def _grant_world(world: World, org) -> None:
         reason="新入职服务站工作人员")
 
 
+def _leadership_world(world: World, cast, org) -> None:
+    """The leader owns the sample case (包案) and is on duty at a service point of the community tomorrow."""
+    from fengqiao.leadership.models import DutyShift, Ownership
+    from fengqiao.org.models import ServicePoint
+
+    now = timezone.now()
+    world.objects["ownership"] = Ownership.objects.create(
+        case=world.objects["case"], leader=cast.leader, unit=org.district_centre, reason="多次反映未解决",
+        basis="old", taken_at=now)
+    point = ServicePoint.objects.filter(is_active=True, region__code=HOME_COMMUNITY).order_by("pk").first()
+    world.objects["shift"] = DutyShift.objects.create(
+        leader=cast.leader, scheduled_by=cast.leader, service_point=point, starts_at=now - timedelta(hours=3),
+        ends_at=now - timedelta(hours=1))
+
+
 def build_world(cast, org, make) -> World:
     from fengqiao.open311.tests.catalogue import bulk_categories
 
@@ -289,4 +304,5 @@ def build_world(cast, org, make) -> World:
     _partner_world(world, org)
     _privacy_world(world, cast)
     _grant_world(world, org)
+    _leadership_world(world, cast, org)
     return world

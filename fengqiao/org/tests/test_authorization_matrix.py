@@ -300,6 +300,8 @@ SAMPLES: dict[str, Callable[[World], Sample]] = {
     "counselling:log": lambda w: _s(reverse("counselling:log", args=[w.engagement.pk])),
     "counselling:revoke": lambda w: _s(reverse("counselling:revoke", args=[w.engagement.pk, w.grant.pk])),
     "counselling:write[record]": lambda w: _s(reverse("counselling:write", args=[w.engagement.pk, "record"])),
+    # the audit trail
+    "audit:chain": lambda w: _s(reverse("audit:chain")),
     # second factor: recovery codes
     "accounts:recovery": lambda w: _s(reverse("accounts:recovery")),
     # separation of duties
@@ -319,6 +321,13 @@ SAMPLES: dict[str, Callable[[World], Sample]] = {
     "privacy:request_act[answer]": lambda w: _s(reverse("privacy:request_act", args=[w.data_request.number,
                                                                                      "answer"])),
     "privacy:exports": lambda w: _s(reverse("privacy:exports")),
+    # leaders: owning cases (包案) and duty at service points (下沉接访)
+    "leadership:home": lambda w: _s(reverse("leadership:home")),
+    "leadership:take": _case_url("leadership:take"),
+    "leadership:supervise": lambda w: _s(reverse("leadership:supervise", args=[w.ownership.pk])),
+    "leadership:release": lambda w: _s(reverse("leadership:release", args=[w.ownership.pk])),
+    "leadership:shift_new": lambda w: _s(reverse("leadership:shift_new")),
+    "leadership:shift_record": lambda w: _s(reverse("leadership:shift_record", args=[w.shift.pk])),
 }
 
 
@@ -336,7 +345,7 @@ def _point_token() -> str:
 
 # --- asking ---------------------------------------------------------------------------------------------------------
 
-LOGIN_PATHS = ("/accounts/login/", "/accounts/2fa/", "/admin/login/")
+LOGIN_PATHS = frozenset({"/accounts/login/", "/accounts/2fa/", "/admin/login/"})
 
 
 def outcome(response) -> str:
@@ -344,7 +353,7 @@ def outcome(response) -> str:
     status = response.status_code
     if status in (301, 302, 303):
         location = response["Location"]
-        if location.startswith(LOGIN_PATHS):
+        if location.split("?", 1)[0] in LOGIN_PATHS:
             return "login"
         if location.startswith(("/track/?", "/mediators/booking/?")):
             return "denied"  # a stranger is sent back to the form that asks for the code and the phone
@@ -475,6 +484,7 @@ def _api_sample(op: str, world: World) -> Sample:
         "open311:requests": "/open311/v2/requests.json",
         "open311:request": f"/open311/v2/requests/{c.code}.json",
         "open311:token": f"/open311/v2/tokens/{c.code}.json",
+        "open311:unknown": "/open311/v2/no-such-endpoint.json",
     }
     bodies = {
         "case_create": {"service_type": "complaint", "description": "小区门口路灯坏了一个星期，晚上出行不安全。",
