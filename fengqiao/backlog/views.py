@@ -29,6 +29,12 @@ def _reader(request: HttpRequest) -> None:
         raise Http404(_("The backlog board is for centre staff, leaders and auditors."))
 
 
+def _runner(request: HttpRequest) -> None:
+    """Campaigns are run by centre staff and leaders (case.dispatch); auditors only read them."""
+    if Capability.CASE_DISPATCH not in scope_for(request.user).capabilities:
+        raise PermissionDenied(_("Only centre staff and leaders run campaigns."))
+
+
 def _errors(exc: ValidationError) -> str:
     return " ".join(str(m) for m in exc.messages)
 
@@ -58,11 +64,10 @@ def campaign_new(request: HttpRequest) -> HttpResponse:
     by, key = request.GET.get("by", ""), request.GET.get("key", "")
     visible = Case.objects.visible_to(request.user)
     group = list(sel.grouped(visible, now, by, key).select_related("region")[:200])
-    if not group and request.method == "GET":
-        raise Http404(_("No such group of cases."))
     choices = [(c.code, f"{c.code} {c.title[:40]}") for c in group]
     label = next((s["label"] for s in sel.suggestions(visible, now) if s["by"] == by and s["key"] == key), "")
     if request.method == "POST":
+        _runner(request)
         form = CampaignForm(request.POST, case_choices=[(c, c) for c in request.POST.getlist("cases")])
         if form.is_valid():
             chosen = list(visible.filter(code__in=form.cleaned_data["cases"]).select_related("region"))
@@ -111,7 +116,9 @@ def campaign(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_plan(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
+    _reader(request)
     item = _campaign(request, pk)
+    _runner(request)
     row = get_object_or_404(CampaignCase.objects.select_related("campaign"), pk=entry, campaign=item)
     form = PlanForm(request.POST)
     if not form.is_valid():
@@ -129,7 +136,9 @@ def campaign_plan(request: HttpRequest, pk: int, entry: int) -> HttpResponse:
 @login_required
 @require_POST
 def campaign_batch(request: HttpRequest, pk: int) -> HttpResponse:
+    _reader(request)
     item = _campaign(request, pk)
+    _runner(request)
     codes = request.POST.getlist("codes")
     action = request.POST.get("action")
     try:

@@ -53,7 +53,7 @@ FLAG_WORDS = {
     Flag.ONLINE: gettext_noop("%(unit_name)s checked in online where on site was required"),
 }
 HEAD_ROLES = (Role.LEADER,)
-DEPARTMENT_ROLES = (Role.HANDLER, Role.LEADER)
+DEPARTMENT_ROLES = (Role.HANDLER, Role.MEDIATOR, Role.LEADER)  # a mediation committee can be called too
 
 
 # --- reads used by the writes ------------------------------------------------------------------------------

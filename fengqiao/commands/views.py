@@ -45,8 +45,8 @@ def command_list(request: HttpRequest) -> HttpResponse:
     closed = list(sel.commands_visible_to(user).exclude(status__in=[Command.Status.AWAITING_SIGNATURE,
                                                                    Command.Status.ISSUED])
                   .select_related("case", "issuer_unit").order_by("-closed_at")[:30])
-    if not (waiting or issued or to_sign or closed or sel.issuing_units(user)
-            or Membership.objects.filter(user=user, is_active=True, role__in=svc.DEPARTMENT_ROLES).exists()):
+    if not (sel.issuing_units(user) or Membership.objects.filter(user=user, is_active=True,
+                                                                 role__in=svc.DEPARTMENT_ROLES).exists()):
         raise Http404(_("There are no commands for you."))
     return render(request, "commands/list.html", {"waiting": waiting, "issued": issued, "to_sign": to_sign,
                                                   "closed": closed, "now": timezone.now()})
@@ -159,6 +159,9 @@ def _act(request: HttpRequest, command: Command, work) -> HttpResponse:
 @require_POST
 def command_sign(request: HttpRequest, number: str) -> HttpResponse:
     command = _command(request, number)
+    if not Membership.objects.filter(user=request.user, unit=command.issuer_unit, role__in=svc.HEAD_ROLES,
+                                     is_active=True).exists():
+        raise PermissionDenied(_("Only the head of the issuing centre signs its commands."))
     return _act(request, command, lambda: (svc.command_sign(command=command, actor=request.user),
                                            _("Signed and issued: the departments are told."))[1])
 
@@ -168,6 +171,9 @@ def command_sign(request: HttpRequest, number: str) -> HttpResponse:
 def command_checkin(request: HttpRequest, number: str, target: int) -> HttpResponse:
     command = _command(request, number)
     target_row = get_object_or_404(CommandTarget.objects.select_related("unit"), pk=target, command=command)
+    if not Membership.objects.filter(user=request.user, unit=target_row.unit, role__in=svc.DEPARTMENT_ROLES,
+                                     is_active=True).exists():
+        raise PermissionDenied(_("Only a member of %(unit)s checks in for it.") % {"unit": target_row.unit.name})
     members = list(Membership.objects.filter(unit=target_row.unit, is_active=True).select_related("user"))
     form = CheckInForm(request.POST, request.FILES, members=[(str(m.user.pk), m.user.username) for m in members],
                        prefix=f"t{target_row.pk}")
@@ -204,6 +210,8 @@ def command_photo(request: HttpRequest, number: str, target: int) -> HttpRespons
 @require_POST
 def command_post(request: HttpRequest, number: str) -> HttpResponse:
     command = _command(request, number)
+    if svc.post_unit(command, request.user) is None:
+        raise PermissionDenied(_("Only the issuing centre and the commanded departments write in this thread."))
     form = PostForm(request.POST)
     if not form.is_valid():
         messages.error(request, " ".join(str(e) for errors in form.errors.values() for e in errors))
@@ -216,6 +224,10 @@ def command_post(request: HttpRequest, number: str) -> HttpResponse:
 @require_POST
 def command_close(request: HttpRequest, number: str, move: str) -> HttpResponse:
     command = _command(request, number)
+    if not (Membership.objects.filter(user=request.user, unit=command.issuer_unit, role__in=svc.ISSUER_ROLES,
+                                      is_active=True).exists() and may(request.user, Capability.CASE_DISPATCH,
+                                                                       command.case)):
+        raise PermissionDenied(_("Only the issuing centre closes or escalates its command."))
     form = ReasonForm(request.POST)
     text = form.data.get("reason", "") if not form.is_valid() else form.cleaned_data["reason"]
     if move == "confirm":

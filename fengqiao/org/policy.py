@@ -301,6 +301,36 @@ VIEWS: dict[str, Rule] = {
     "privacy:request_act[answer]": Rule(post=holders(C.PII_REQUEST), scoped=True,
                                         needs="pii.request for the answering unit"),
     "privacy:exports": Rule(get=holders(C.AUDIT_READ), needs="audit.read: the export log"),
+    # commands and check-in (fengqiao.commands): the command group is the issuing centre's operators and leaders and
+    # the commanded units' handlers, mediators and leaders; staff who see the case read the command too
+    "commands:list": Rule(get=who(Role.OPERATOR, Role.LEADER, Role.HANDLER, Role.MEDIATOR, COUNSELLOR, PETITION_OFFICER,
+                                  OPERATOR_ELSEWHERE, HANDLER_ELSEWHERE),
+                          needs="a centre's operator or leader, or a member of a unit that can be commanded"),
+    "commands:new": Rule(post=who(Role.OPERATOR, Role.LEADER), scoped=True,
+                         needs="a centre's operator or leader with case.dispatch on the case"),
+    "commands:detail": Rule(get=CASE_STAFF, scoped=True,
+                            needs="the command group, or staff who see the case"),
+    "commands:live": Rule(get=CASE_STAFF, scoped=True, needs="the command group, or staff who see the case"),
+    "commands:photo": Rule(get=CASE_STAFF, scoped=True, needs="the command group, or staff who see the case"),
+    "commands:sign": Rule(post=who(Role.LEADER), scoped=True, needs="the head (leader) of the issuing centre"),
+    "commands:checkin": Rule(post=who(Role.HANDLER), scoped=True, needs="a member of the commanded unit"),
+    "commands:post": Rule(post=who(Role.OPERATOR, Role.HANDLER), scoped=True,
+                          needs="the issuing centre or a commanded unit"),
+    "commands:close": Rule(post=who(Role.OPERATOR), scoped=True,
+                           needs="the issuing centre's operator or leader with case.dispatch on the case"),
+    # the backlog board and special campaigns (fengqiao.backlog)
+    "backlog:board": Rule(get=holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)
+                          | {OPERATOR_ELSEWHERE}, needs="case.dispatch, case.own or audit.read; counts in one's scope"),
+    "backlog:campaign_new": Rule(get=holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)
+                                 | {OPERATOR_ELSEWHERE},
+                                 post=holders(C.CASE_DISPATCH) | {OPERATOR_ELSEWHERE},
+                                 needs="reading the board; creating needs case.dispatch"),
+    "backlog:campaign": Rule(get=(holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)) & CASE_STAFF,
+                             scoped=True, needs="reading the board, and a case of the campaign in one's scope"),
+    "backlog:campaign_plan": Rule(post=holders(C.CASE_DISPATCH) & CASE_STAFF, scoped=True,
+                                  needs="case.dispatch, a case of the campaign in one's scope"),
+    "backlog:campaign_batch": Rule(post=holders(C.CASE_DISPATCH) & CASE_STAFF, scoped=True,
+                                   needs="case.dispatch, a case of the campaign in one's scope"),
     # leaders (fengqiao.leadership)
     "leadership:home": Rule(get=holders(C.CASE_OWN), needs="case.own"),
     "leadership:take": Rule(post=holders(C.CASE_OWN), scoped=True, needs="case.own on the case"),

@@ -291,6 +291,52 @@ def _leadership_world(world: World, cast, org) -> None:
         ends_at=now - timedelta(hours=1))
 
 
+def _command_world(world: World, cast, org) -> None:
+    """Two commands on the sample case: one the community centre issued to the HR bureau (the handler checks in,
+    the operator closes it), one the district centre drew up that waits for its leader's signature."""
+    from fengqiao.commands.models import CheckIn, Command, CommandTarget
+
+    now = timezone.now()
+    case = world.objects["case"]
+    policy = {"checkin_amount": 30, "checkin_unit": "minutes", "min_rank": 2, "headcount": 1, "on_site": False,
+              "max_distance_m": 500}
+    issued = Command.objects.create(number=f"{case.code}-L1", case=case, level="urgent", status="issued",
+                                    issuer_unit=org.community_centre, issued_by=cast.op_community,
+                                    signed_by=cast.op_community, instructions="请到现场处置", created_at=now,
+                                    issued_at=now, due_at=now + timedelta(minutes=30), **policy)
+    world.objects["command"] = issued
+    world.objects["command_target"] = CommandTarget.objects.create(command=issued, unit=org.hr)
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+
+    from fengqiao.org.models import OrgUnit
+
+    # a third unit no principal belongs to checked in with a photo
+    third = OrgUnit.objects.filter(region=org.hr.region, kind=org.hr.kind).exclude(
+        pk__in=[org.hr.pk, org.housing.pk]).order_by("pk").first()
+    other = CommandTarget.objects.create(command=issued, unit=third, status="checked_in", checked_in_at=now)
+    photo = default_storage.save("checkins/matrix.jpg", ContentFile(b"\xff\xd8\xff\xe0 matrix photo"))
+    world.objects["checkin"] = CheckIn.objects.create(target=other, mode="online", at=now, by=cast.op_district,
+                                                      photo=photo)
+    awaiting = Command.objects.create(number=f"{case.code}-L2", case=case, level="major", status="awaiting",
+                                      issuer_unit=org.district_centre, issued_by=cast.op_district,
+                                      instructions="请到现场", created_at=now, **policy)
+    CommandTarget.objects.create(command=awaiting, unit=org.hr)
+    world.objects["command_awaiting"] = awaiting
+
+
+def _backlog_world(world: World, cast, org) -> None:
+    """A campaign of the community centre holding the sample case."""
+    from fengqiao.backlog.models import Campaign, CampaignCase
+
+    now = timezone.now()
+    case = world.objects["case"]
+    campaign = Campaign.objects.create(name="存量清零", district=case.region.district, owner=cast.op_community,
+                                       created_by=cast.op_community, created_at=now)
+    world.objects["campaign"] = campaign
+    world.objects["campaign_entry"] = CampaignCase.objects.create(campaign=campaign, case=case, added_at=now)
+
+
 def build_world(cast, org, make) -> World:
     from fengqiao.open311.tests.catalogue import bulk_categories
 
@@ -305,4 +351,6 @@ def build_world(cast, org, make) -> World:
     _privacy_world(world, cast)
     _grant_world(world, org)
     _leadership_world(world, cast, org)
+    _command_world(world, cast, org)
+    _backlog_world(world, cast, org)
     return world
