@@ -30,8 +30,9 @@ def _errors(exc: ValidationError) -> str:
 
 
 def departments_for(issuer: OrgUnit):
-    district = issuer.region.district or issuer.region
-    return (OrgUnit.objects.filter(is_active=True, region__path__startswith=district.path)
+    # the district's path from the issuer's own (city/district/…: no query up the tree)
+    district_path = "/" + "/".join(issuer.region.path.strip("/").split("/")[:2]) + "/"
+    return (OrgUnit.objects.filter(is_active=True, region__path__startswith=district_path)
             .filter(~Q(kind__in=CENTRE_KINDS) | Q(path__startswith=issuer.path))
             .exclude(pk=issuer.pk).select_related("region").order_by("kind", "name"))
 

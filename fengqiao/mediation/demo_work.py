@@ -21,7 +21,7 @@ from fengqiao.mediation import casework as cw
 from fengqiao.mediation.models import AttendeeRole, Mediation, MediationOutcome, MeetingMode, Referral
 from fengqiao.org.models import OrgUnit, Region
 
-DEMO_SOURCE = "demo"
+DEMO_SOURCE = "demo-mediation"  # apart from the main demo cases, whose routing the triage tests check
 COMMITTEE = "光明街道人民调解委员会"
 
 

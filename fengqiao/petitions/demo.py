@@ -11,12 +11,14 @@ from django.db import transaction
 
 from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Channel, Party, ServiceType
-from fengqiao.core.demo import DEMO_PASSWORD, DEMO_SOURCE, DemoLogin, _ensure_totp
+from fengqiao.core.demo import DEMO_PASSWORD, DemoLogin, _ensure_totp
 from fengqiao.org.models import OrgUnit, Region, Role
 from fengqiao.org.services import staff_user_create
 from fengqiao.petitions import services as ps
 from fengqiao.petitions.models import PetitionForm
 from fengqiao.petitions.rules import CheckLine, ClosingItem, NotAcceptedGround
+
+DEMO_SOURCE = "demo-petitions"  # apart from the main demo cases, whose routing the triage tests check
 
 OFFICE = "光明区信访局"
 STAFF = [

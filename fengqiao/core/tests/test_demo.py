@@ -46,7 +46,7 @@ def test_seed_demo_twice_is_idempotent_and_lived_in(cast, capsys):
     assert _counts() == after_first
 
     demo = Case.objects.filter(source_system="demo")
-    assert demo.count() >= 12  # the 12 asked for, and the disputes the mediation demo adds
+    assert demo.count() == 12
     assert len(set(demo.values_list("status", flat=True))) >= 3
     for case in demo:
         events = list(case.events.all())

@@ -81,7 +81,8 @@ def test_env_url(monkeypatch):
 
 # --- settings in a clean process ----------------------------------------------------------------
 
-PRODUCTION = {"FQ_ENV": "production", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "fq.example.gov.cn"}
+PRODUCTION = {"FQ_ENV": "production", "SECRET_KEY": "s" * 50, "ALLOWED_HOSTS": "fq.example.gov.cn",
+              "FQ_FIELD_KEYS": "ZmVuZ3FpYW8tdGVzdC1wcm9kdWN0aW9uLWtleS0zMmI="}  # a test key, not the development one
 
 
 def import_settings(tmp_path, **env) -> subprocess.CompletedProcess:

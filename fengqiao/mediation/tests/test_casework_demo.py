@@ -25,7 +25,7 @@ def test_seed_mediations(cast):
     assert seed_mediations(random.Random(7), now) == 5
     assert seed_mediations(random.Random(7), now) == 0
     mediator = User.objects.get(username="gm_mediator")
-    mediations = Mediation.objects.filter(case__source_system="demo")
+    mediations = Mediation.objects.filter(case__source_system="demo-mediation")
     assert mediations.filter(status=Mediation.Status.OPEN).count() == 4
     concluded = mediations.get(status=Mediation.Status.CONCLUDED)
     assert concluded.referral == Referral.ARBITRATION and concluded.case.outcome == Outcome.NOT_RESOLVED

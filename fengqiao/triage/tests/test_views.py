@@ -155,7 +155,9 @@ def test_the_case_page_query_budget_does_not_grow_with_related_cases(gm_rules, m
     client = client_for(cast.op_community)
     case = make_case(title="门口道路塌陷", description=ROAD, category=resolve_category("城乡建设"))
     page(client, case)  # warm the session
-    with django_assert_max_num_queries(30) as few:
+    # 30 for the page as it was, then the commands panel (its commands; for a centre's operator the issuing centre
+    # and the departments offered) and the leader-in-charge panel: 4 more, none per related case
+    with django_assert_max_num_queries(34) as few:
         page(client, case)
     for _n in range(8):
         make_case(title="门口道路塌陷", description=ROAD)
