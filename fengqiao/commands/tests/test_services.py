@@ -235,3 +235,14 @@ def test_the_daily_reminder_tells_each_department_its_shortfalls_of_yesterday_on
     assert hr_notes.count() == 1
     housing = Notification.objects.get(recipient=cast.handler_other, key__startswith="command-daily:2026-12-03")
     assert "Did not check in 1" in housing.title or "未报到 1" in housing.title
+
+
+def test_a_command_reaches_each_department_by_sms_through_the_outbox(cast, org, case, people, settings):
+    from fengqiao.notifications.models import OutboxMessage
+
+    settings.FQ_NOTIFY_CHANNELS = {**settings.FQ_NOTIFY_CHANNELS, "sms": True}
+    cast.handler.phone = "13800138001"
+    cast.handler.save(update_fields=["phone"])
+    command = _issue(cast, org, case, people)
+    assert OutboxMessage.objects.filter(channel="sms", address="13800138001",
+                                        key__startswith=f"command:{command.pk}:issued").exists()
