@@ -52,7 +52,7 @@ def test_issue_sign_check_in_and_see_it_live(client_for, cast, case, org, people
     # the issuing centre sees it in the live part, in its language
     live = operator.get(f"/commands/{command.number}/live/", HTTP_ACCEPT_LANGUAGE="en")
     assert live.status_code == 200
-    assert b"Below the required rank" in live.content or "低于".encode() in live.content
+    assert b"Below the required rank" in live.content or "职级不够".encode() in live.content
     assert b'data-flags="under_ranked,short_handed,online"' in live.content
 
     operator.post(f"/commands/{command.number}/post/", {"text": "街道已安排场地"})

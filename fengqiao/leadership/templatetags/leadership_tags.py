@@ -25,3 +25,15 @@ def ownership_panel(context, case) -> dict:
                 is not None)
     return {"show": owner is not None or can_take, "owner": owner, "can_take": can_take, "case": case,
             "csrf_token": context.get("csrf_token"), "basis_labels": rules.Basis.LABELS}
+
+
+@register.inclusion_tag("leadership/_home_panel.html", takes_context=True)
+def owned_cases_panel(context) -> dict:
+    """A leader's home page: the cases they own (包案), soonest deadline first, with their supervision."""
+    from fengqiao.leadership.selectors import owned_by
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"owned": []}
+    return {"owned": list(owned_by(user)[:8]), "now": timezone.now()}

@@ -35,12 +35,12 @@ def test_a_leader_takes_a_major_case_and_the_holder_is_told(cast, red_case):
 
 def test_only_major_or_old_cases_and_only_one_owner(cast, make_case, red_case):
     green = make_case()
-    with pytest.raises(ValidationError, match="neither"):
+    with pytest.raises(ValidationError, match="neither|两者都不是"):
         svc.ownership_take(case=green, leader=cast.leader)
     # old: open over 30 days
     svc.ownership_take(case=green, leader=cast.leader, at=green.submitted_at + timedelta(days=31))
     svc.ownership_take(case=red_case, leader=cast.leader)
-    with pytest.raises(ValidationError, match="already owns"):
+    with pytest.raises(ValidationError, match="already owns|已包办此案"):
         svc.ownership_take(case=red_case, leader=cast.leader)
     for outsider in (cast.op_district, cast.auditor, cast.luohu_op):
         with pytest.raises(PermissionDenied):
@@ -112,3 +112,10 @@ def test_duty_is_scheduled_in_the_leaders_area_without_overlap_and_recorded(cast
     assert done.status == DutyShift.Status.HELD and list(done.cases.all()) == [case] and done.visitors == 3
     with pytest.raises(ValidationError):  # recorded once
         svc.duty_record(shift=shift, actor=cast.leader, held=False, note="x", at=start + timedelta(hours=4))
+
+
+def test_owned_cases_are_on_the_leaders_home_page(cast, red_case, client_for):
+    svc.ownership_take(case=red_case, leader=cast.leader)
+    home = client_for(cast.leader).get("/")
+    assert b"data-owned" in home.content and red_case.code.encode() in home.content
+    assert b"data-owned" not in client_for(cast.op_community).get("/").content
