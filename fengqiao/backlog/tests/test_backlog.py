@@ -92,7 +92,7 @@ def test_campaign_refusals(history, cast, make_case):
 
     luohu_community = Region.objects.filter(path__contains="/440303/", level="community").first()
     luohu_case = make_case(luohu_community.code)
-    with pytest.raises(ValidationError, match="district|个区"):
+    with pytest.raises(ValidationError, match=r"district|个区"):
         svc.campaign_create(actor=cast.op_district, name="混合", cases=[cases[0], luohu_case])  # luohu not visible too
     with pytest.raises(ValidationError):
         svc.campaign_create(actor=cast.op_district, name=" ", cases=[cases[0]])

@@ -115,7 +115,7 @@ def test_the_same_person_checks_in_once_per_command(cast, org, case, people):
     command = _issue(cast, org, case, people)
     svc.command_checkin(target=command.targets.get(unit=org.hr), actor=people.chief, on_site=False,
                         people=[people.chief])
-    with pytest.raises(ValidationError, match="Already checked in|已就此发令报到"):
+    with pytest.raises(ValidationError, match=r"Already checked in|已就此发令报到"):
         svc.command_checkin(target=command.targets.get(unit=org.housing), actor=people.chief, on_site=False,
                             people=[people.chief])
 

@@ -35,12 +35,12 @@ def test_a_leader_takes_a_major_case_and_the_holder_is_told(cast, red_case):
 
 def test_only_major_or_old_cases_and_only_one_owner(cast, make_case, red_case):
     green = make_case()
-    with pytest.raises(ValidationError, match="neither|两者都不是"):
+    with pytest.raises(ValidationError, match=r"neither|两者都不是"):
         svc.ownership_take(case=green, leader=cast.leader)
     # old: open over 30 days
     svc.ownership_take(case=green, leader=cast.leader, at=green.submitted_at + timedelta(days=31))
     svc.ownership_take(case=red_case, leader=cast.leader)
-    with pytest.raises(ValidationError, match="already owns|已包办此案"):
+    with pytest.raises(ValidationError, match=r"already owns|已包办此案"):
         svc.ownership_take(case=red_case, leader=cast.leader)
     for outsider in (cast.op_district, cast.auditor, cast.luohu_op):
         with pytest.raises(PermissionDenied):
