@@ -18,8 +18,6 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 
-from django.utils.translation import gettext_lazy as _
-
 from fengqiao.commands.models import ClockUnit, Flag, Level, Rank
 from fengqiao.sla.deadlines import due_at as _due_at
 
@@ -101,14 +99,6 @@ TRANSITIONS: dict[tuple[str, str], str] = {
     ("issued", "escalate"): "escalated",
     ("issued", "withdraw"): "withdrawn",
 }
-
-MOVE_LABELS = {
-    "sign": _("sign and issue"),
-    "confirm": _("confirm fulfilled"),
-    "escalate": _("escalate"),
-    "withdraw": _("withdraw"),
-}
-
 
 def next_status(status: str, move: str) -> str | None:
     return TRANSITIONS.get((status, move))

@@ -8,14 +8,12 @@ from django.db.models import Q, QuerySet
 from fengqiao.cases.models import Case
 from fengqiao.commands.models import Command, CommandTarget
 from fengqiao.commands.services import DEPARTMENT_ROLES, ISSUER_ROLES
-from fengqiao.org.models import Membership
+from fengqiao.org.access import scope_for
 
 
 def _units(user, roles) -> list[int]:
-    if not (user and user.is_authenticated):
-        return []
-    return list(Membership.objects.filter(user=user, is_active=True, role__in=list(roles))
-                .values_list("unit_id", flat=True))
+    """The units where `user` holds one of `roles` (from the scope, computed once per request)."""
+    return [g.unit_id for g in scope_for(user).grants if g.role in roles]
 
 
 def commands_visible_to(user) -> QuerySet[Command]:

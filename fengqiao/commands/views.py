@@ -20,7 +20,7 @@ from fengqiao.commands import selectors as sel
 from fengqiao.commands import services as svc
 from fengqiao.commands.forms import CheckInForm, IssueForm, PostForm, ReasonForm
 from fengqiao.commands.models import CheckIn, Command, CommandTarget, Rank, StaffRank
-from fengqiao.org.access import Capability, may, may_work_on
+from fengqiao.org.access import Capability, may, may_work_on, scope_for
 from fengqiao.org.models import Membership, OrgUnit
 from fengqiao.org.rules import CENTRE_KINDS
 
@@ -46,8 +46,7 @@ def command_list(request: HttpRequest) -> HttpResponse:
     closed = list(sel.commands_visible_to(user).exclude(status__in=[Command.Status.AWAITING_SIGNATURE,
                                                                    Command.Status.ISSUED])
                   .select_related("case", "issuer_unit").order_by("-closed_at")[:30])
-    if not (sel.issuing_units(user) or Membership.objects.filter(user=user, is_active=True,
-                                                                 role__in=svc.DEPARTMENT_ROLES).exists()):
+    if not (sel.issuing_units(user) or any(g.role in svc.DEPARTMENT_ROLES for g in scope_for(user).grants)):
         raise Http404(_("There are no commands for you."))
     return render(request, "commands/list.html", {"waiting": waiting, "issued": issued, "to_sign": to_sign,
                                                   "closed": closed, "now": timezone.now()})
@@ -97,7 +96,6 @@ def _live_context(request: HttpRequest, command: Command) -> dict:
         "posts": list(command.posts.select_related("author", "unit")),
         "now": now,
         "overdue": command.status == Command.Status.ISSUED and command.due_at and now > command.due_at,
-        "flag_label": rules.flag_label,
     }
 
 
