@@ -203,13 +203,11 @@ def _api_response(request: HttpRequest, problems: list[tuple[str, str]]) -> Http
 
 
 def _open311_response(request: HttpRequest, problems: list[tuple[str, str]]) -> HttpResponse:
-    from fengqiao.open311.formats import Open311Error, error_response
+    from fengqiao.open311.formats import Open311Error, error_response, request_format
     from fengqiao.open311.views import _language
 
-    path = request.path_info or ""
-    fmt = "xml" if path.rstrip("/").endswith(".xml") else "json"
     with translation.override(_language(request)):
-        return error_response(fmt, Open311Error(400, *[described(field, kind) for field, kind in problems]))
+        return error_response(request_format(request), Open311Error(400, *[described(field, kind) for field, kind in problems]))
 
 
 def _page_response(request: HttpRequest, problems: list[tuple[str, str]]) -> HttpResponse:

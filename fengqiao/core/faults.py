@@ -169,13 +169,11 @@ def fault_response(request: HttpRequest, fault: Fault) -> HttpResponse:
             response: HttpResponse = JsonResponse(api_body(fault), status=503)
         response["Content-Language"] = language
     elif path.startswith("/open311/"):
-        from fengqiao.open311.formats import Open311Error, error_response
+        from fengqiao.open311.formats import Open311Error, error_response, request_format
         from fengqiao.open311.views import _language
 
-        match = getattr(request, "resolver_match", None)
-        fmt = (match.kwargs.get("fmt") if match else None) or ("xml" if path.endswith(".xml") else "json")
         with translation.override(_language(request)):
-            response = error_response(fmt, Open311Error(503, message(fault)))
+            response = error_response(request_format(request), Open311Error(503, message(fault)))
     else:
         context = {
             "LANG": get_language() or "zh-hans",

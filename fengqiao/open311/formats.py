@@ -78,5 +78,15 @@ def respond(fmt: str, root: str, data, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type=CONTENT_TYPES.get(fmt, CONTENT_TYPES["json"]))
 
 
+def request_format(request) -> str:
+    """The format a request to /open311/v2/ asked for: the URL's `fmt` when it was resolved, else its suffix (a
+    request refused before routing — bad input, a fault in a middleware — still gets the format it asked for)."""
+    match = getattr(request, "resolver_match", None)
+    fmt = match.kwargs.get("fmt") if match else None
+    if fmt in ("json", "xml"):
+        return fmt
+    return "xml" if (request.path_info or "").rstrip("/").endswith(".xml") else "json"
+
+
 def error_response(fmt: str, error: Open311Error) -> HttpResponse:
     return respond(fmt if fmt in FORMATS else "json", "errors", error.body(), status=error.status)
