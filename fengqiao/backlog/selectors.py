@@ -32,6 +32,8 @@ def by_unit_and_age(cases: QuerySet[Case], now: datetime) -> list[dict]:
     aggregates = {key: Count("pk", filter=q) for key, q in band_filters(now).items()}
     rows = list(stock(cases).values("holder_unit__name").annotate(total=Count("pk"), **aggregates)
                 .order_by("-total", "holder_unit__name"))
+    for row in rows:
+        row["bands"] = [row[band.key] for band in rules.AGE_BANDS]  # in the order of the table's columns
     return rows
 
 
