@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "fengqiao.commands",
     "fengqiao.leadership",
     "fengqiao.backlog",
+    "fengqiao.dashboard",
+    "fengqiao.warnings",
     "fengqiao.privacy",
     "fengqiao.sla",
     "fengqiao.notifications",

@@ -22,6 +22,8 @@ urlpatterns = [
     path("commands/", include("fengqiao.commands.urls")),  # 发令报到: commands, check-in, the live thread
     path("leadership/", include("fengqiao.leadership.urls")),  # 领导包案 and 下沉接访
     path("backlog/", include("fengqiao.backlog.urls")),  # 存量动态清零: the board and special campaigns
+    path("screen/", include("fengqiao.dashboard.urls")),  # 指挥中心大屏: the live map and figures, /screen/data.json
+    path("warnings/", include("fengqiao.warnings.urls")),  # 民意雷达: early warnings and their closed loop
     path("privacy/", include("fengqiao.privacy.urls")),  # privacy notice, residents' data requests, export log
     path("org/", include("fengqiao.org.urls")),  # separation of duties: roles waiting for approval, their audit trail
     path("audit/", include("fengqiao.audit.urls")),  # the tamper-evident audit trail: anchors, a case's chain checked

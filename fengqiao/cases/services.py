@@ -41,11 +41,13 @@ from fengqiao.cases.models import (
 from fengqiao.cases.permissions import OPERATION_CAPABILITY, may_act
 from fengqiao.cases.titles import TITLE_MAX, shorten, title_from_description
 from fengqiao.cases.workflow import STEP_ACTIONS, SYSTEM_ACTIONS, Action, Status, reason_missing, transition
+from fengqiao.dashboard import tallies
 from fengqiao.notifications.services import notify, unit_members
 from fengqiao.org.access import may, scope_for
 from fengqiao.org.models import OrgUnit, Region, Role, ServicePoint
 from fengqiao.org.selectors import centre_for_region, parent_centre
 from fengqiao.sla.services import deadline_extend, deadlines_follow, deadlines_regrade
+from fengqiao.warnings import hooks as radar_hooks
 
 log = logging.getLogger("fengqiao.cases")
 
@@ -231,6 +233,8 @@ def case_submit(
         at=now,
         first=True,
     )
+    tallies.case_changed(None, case)  # the big screen's counters, in this transaction
+    radar_hooks.case_submitted(case, parties)  # what the early-warning radar keeps of a new case
     _triage("on_submit", case)
     return case
 
@@ -298,6 +302,7 @@ def _act(
     if expected_version is not None and locked.version != expected_version:
         raise ConcurrentUpdate(_("This case was changed by someone else a moment ago. Reload it and try again."))
     _check_right(actor, action, locked, is_public=is_public)
+    tallied = tallies.snapshot(locked)  # what the counters hold for this case before the move
     acting_unit = _actor_unit(actor, locked)  # judged before the change: a returning unit no longer holds the case
     missing = reason_missing(action, reason, approve=approve)  # the one rule (workflow.reason_rule) the forms use too
     if missing:
@@ -317,6 +322,7 @@ def _act(
         locked.version = F("version") + 1
     locked.save()
     locked.refresh_from_db(fields=["version"])
+    tallies.case_changed(tallied, locked)
     if new_status != before or action in RESTARTING_ACTIONS or action == Action.PROGRESS:
         deadlines_follow(locked, before=before, after=new_status, at=now, restart=action in RESTARTING_ACTIONS,
                          progress_reported=action == Action.PROGRESS)
