@@ -1,0 +1,1000 @@
+"""The early-warning detectors (民意雷达): pure functions over a district's recent cases.
+
+``detect(records, now=..., thresholds=..., district=...)`` runs every detector over the district's last 90 days
+of ``Record``s and returns ``Signal``s. Nothing here reads the database, the clock or the settings: the caller
+(fengqiao.warnings.tasks) builds the records, passes ``now`` and the thresholds (``thresholds.py``, data), and
+turns signals into warnings. The same ongoing phenomenon gives the same ``Signal.key`` run after run, so the
+caller updates its open warning instead of raising another.
+
+Keys name the *subject* of a phenomenon, not the detector that saw it, so that two detectors seeing one thing
+give one signal:
+
+- ``place:<region>:<category>`` — bursts of a category in a community/street/the district, near-identical texts
+  concentrated there, several cases there adding up to many people;
+- ``respondent:<key>`` — many cases against one respondent, and near-identical texts naming one respondent
+  (the wage-arrears pattern);
+- ``text:<case id>`` — near-identical texts spread over places (named by the cluster's first case);
+- ``complainant:<key>`` — a repeat complainant;
+- ``case:<id>`` — one collective case; one red case open too long;
+- ``drift:<region>`` — grades drifting upward in a region.
+
+Signals with the same key are merged (highest level, union of the evidence). Then the "content" signals
+(bursts, clusters, respondents, collective) that share most of their evidence are merged into one, keeping the
+key of the more specific subject (respondent, then place, then text, then case). Repeat complainants, red cases
+open too long and drift are separate phenomena and never merged with others.
+
+Times: a day is a calendar day in China Standard Time (UTC+8, no daylight saving since 1991), computed with a
+fixed offset so that 100,000 records cost no time-zone look-ups.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_noop
+
+from fengqiao.core.reasons import reason
+
+from .fingerprint import MASK
+from .thresholds import DEFAULT_THRESHOLDS, SeasonFactor, Thresholds
+
+__all__ = [
+    "DEFAULT_THRESHOLDS",
+    "Record",
+    "Signal",
+    "Thresholds",
+    "detect",
+    "detect_bursts",
+    "detect_clusters",
+    "detect_collective",
+    "detect_drift",
+    "detect_red_open",
+    "detect_repeats",
+    "detect_respondents",
+]
+
+KINDS = ("burst", "cluster", "respondent", "repeat", "collective", "red_open", "drift")
+LEVELS = ("yellow", "orange", "red")
+_RANK = {level: i for i, level in enumerate(LEVELS)}
+CST = 8 * 3600  # China Standard Time, seconds east of UTC
+DAY = 86400
+HOUR = 3600
+_EPOCH = dt.date(1970, 1, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Record:
+    """One case as the detectors see it (built by the caller from its lean table)."""
+
+    case_id: int
+    at: dt.datetime  # submitted_at (aware)
+    place: str  # code of the smallest region (community or street)
+    street: str  # code of its street ("" if the case is placed at district level)
+    category: str  # category code, "" when none
+    respondent: str  # fingerprint.respondent_key(name), "" when none
+    complainant: str  # keyed hash of the applicant's phone, "" when none
+    people: int
+    grade: str  # "red" | "yellow" | "green"
+    is_open: bool
+    fingerprint: int  # fingerprint.text_fingerprint(title + description)
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    kind: str  # one of KINDS
+    key: str  # identity of the phenomenon (see the module's docstring)
+    level: str  # "red" | "orange" | "yellow"
+    place: str  # region code the warning is about (community, street or the district)
+    category: str
+    respondent: str
+    case_ids: tuple[int, ...]  # evidence, newest first, at most Thresholds.max_evidence
+    series: tuple[tuple[str, int], ...]  # (ISO day, count) for the small chart
+    reason: dict  # fengqiao.core.reasons.reason(...)
+    started_at: dt.datetime  # first case of the phenomenon
+    count: int  # how many cases now
+
+
+# --------------------------------------------------------------------------------------------------------------
+# The prepared view: timestamps computed once per pass, shared by the detectors.
+
+
+class _View:
+    __slots__ = ("district", "now", "now_s", "records", "start_s", "ts")
+
+    def __init__(self, records: Iterable[Record], now: dt.datetime, t: Thresholds, district: str):
+        self.now = now
+        self.now_s = now.timestamp()
+        self.start_s = self.now_s - t.history_days * DAY
+        self.district = district
+        kept: list[tuple[float, int, Record]] = []
+        for r in records:
+            s = r.at.timestamp()
+            if self.start_s <= s <= self.now_s:
+                kept.append((s, r.case_id, r))
+        kept.sort(key=lambda x: (x[0], x[1]))  # deterministic, whatever order the caller gave
+        self.ts = [k[0] for k in kept]
+        self.records = [k[2] for k in kept]
+
+    def since(self, seconds_ago: float) -> int:
+        """Index of the first record at or after now - seconds_ago."""
+        from bisect import bisect_left
+
+        return bisect_left(self.ts, self.now_s - seconds_ago)
+
+
+def _view(records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds, district: str = "") -> _View:
+    return records if isinstance(records, _View) else _View(records, now, t, district)
+
+
+def _day(seconds: float) -> int:
+    return int((seconds + CST) // DAY)
+
+
+def _iso(day: int) -> str:
+    return (_EPOCH + dt.timedelta(days=day)).isoformat()
+
+
+def _weekday(day: int) -> int:
+    return (day + 3) % 7  # 1970-01-01 was a Thursday (3)
+
+
+def _evidence(records: Iterable[Record], t: Thresholds) -> tuple[int, ...]:
+    ordered = sorted(records, key=lambda r: (r.at, r.case_id), reverse=True)
+    return tuple(r.case_id for r in ordered[: t.max_evidence])
+
+
+def _level(value: float, orange: float, red: float) -> str:
+    return "red" if value >= red else "orange" if value >= orange else "yellow"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.1f}" if x < 10 else str(round(x))
+
+
+def _first_at(records: Iterable[Record]) -> dt.datetime:
+    return min(r.at for r in records)
+
+
+def _place_of(records: Sequence[Record], district: str, share: float = 0.6) -> str:
+    """The most specific region holding at least `share` of the cases: a community, a street, or the district."""
+    n = len(records)
+    for attr in ("place", "street"):
+        counts: dict[str, int] = defaultdict(int)
+        for r in records:
+            code = getattr(r, attr)
+            if code:
+                counts[code] += 1
+        if counts:
+            code, c = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+            if c >= share * n:
+                return code
+    return district
+
+
+def _dominant(values: Iterable[str], n: int, share: float = 0.5) -> str:
+    counts: dict[str, int] = defaultdict(int)
+    for v in values:
+        if v:
+            counts[v] += 1
+    if not counts:
+        return ""
+    v, c = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+    return v if c >= share * n else ""
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Tail probabilities (robust to sparse counts: no mean + k·sd).
+
+
+def nb_tail(c: int, mu: float, alpha: float) -> float:
+    """P(X ≥ c) for a negative binomial with mean `mu` and over-dispersion `alpha` (Poisson when alpha = 0)."""
+    if c <= 0:
+        return 1.0
+    mu = max(mu, 1e-9)
+    if alpha <= 0:
+        logp = -mu + c * math.log(mu) - math.lgamma(c + 1)
+        step = lambda k: mu / (k + 1)  # noqa: E731
+    else:
+        r = 1.0 / alpha
+        q = mu / (r + mu)
+        logp = math.lgamma(c + r) - math.lgamma(r) - math.lgamma(c + 1) + r * math.log(r / (r + mu)) + c * math.log(q)
+        step = lambda k: (k + r) / (k + 1) * q  # noqa: E731
+    term = math.exp(logp)
+    total, k = term, c
+    while term > total * 1e-12 and k < c + 100_000:
+        term *= step(k)
+        k += 1
+        total += term
+        if term == 0.0:
+            break
+    return min(1.0, total)
+
+
+def binom_tail(k: int, n: int, p: float) -> float:
+    """P(X ≥ k) for X ~ Binomial(n, p)."""
+    if k <= 0:
+        return 1.0
+    if k > n:
+        return 0.0
+    p = min(max(p, 1e-9), 1 - 1e-9)
+    logp = (
+        math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * math.log(p) + (n - k) * math.log(1 - p)
+    )
+    term = math.exp(logp)
+    total = term
+    for j in range(k, n):
+        term *= (n - j) / (j + 1) * p / (1 - p)
+        total += term
+        if term <= total * 1e-12:
+            break
+    return min(1.0, total)
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Bursts of a category in a place, against the place's own baseline.
+
+
+class _Profile:
+    """The district's rhythm over the baseline period: expected volume per (weekday, hour), an average day = 1."""
+
+    def __init__(self, v: _View, base_from: float, base_to: float, t: Thresholds):
+        cells = [[1.0] * 24 for _ in range(7)]  # one pseudo-case per cell: a flat profile when data is scarce
+        i0 = v.since(v.now_s - base_from)
+        for s in v.ts[i0:]:
+            if s >= base_to:
+                break
+            local = s + CST
+            cells[_weekday(int(local // DAY))][int(local % DAY // HOUR)] += 1.0
+        days_per_weekday = [0.0] * 7
+        for day, frac in self._days(base_from, base_to):
+            days_per_weekday[_weekday(day)] += frac
+        # cells as expected cases per hour of such a weekday, then scaled so that an average day sums to 1
+        for w in range(7):
+            n = max(days_per_weekday[w], 1.0)
+            cells[w] = [c / n for c in cells[w]]
+        mean_day = sum(sum(row) for row in cells) / 7.0
+        self.cells = [[c / mean_day for c in row] for row in cells]
+
+    @staticmethod
+    def _days(a: float, b: float) -> list[tuple[int, float]]:
+        out = []
+        d0, d1 = _day(a), _day(b)
+        for d in range(d0, d1 + 1):
+            lo = max(a, d * DAY - CST)
+            hi = min(b, (d + 1) * DAY - CST)
+            if hi > lo:
+                out.append((d, (hi - lo) / DAY))
+        return out
+
+    def exposure(self, a: float, b: float) -> list[float]:
+        """Expected share of an average day's volume in [a, b), per weekday."""
+        per = [0.0] * 7
+        h = math.floor((a + CST) / HOUR)
+        end = (b + CST) / HOUR
+        while h < end:
+            lo = max(h, (a + CST) / HOUR)
+            hi = min(h + 1, end)
+            if hi > lo:
+                day, hour = divmod(h, 24)
+                w = _weekday(day)
+                per[w] += self.cells[w][hour] * (hi - lo)
+            h += 1
+        return per
+
+
+def _season(seasons: tuple[SeasonFactor, ...], category: str, a: float, b: float) -> float:
+    if not seasons:
+        return 1.0
+    factors = []
+    for d in range(_day(a), _day(b - 1) + 1):
+        day = _EPOCH + dt.timedelta(days=d)
+        f = 1.0
+        for s in seasons:
+            if s.covers(day, category):
+                f *= s.factor
+        factors.append(f)
+    return sum(factors) / len(factors) if factors else 1.0
+
+
+def detect_bursts(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """A category rising in a community, a street or the district against that place's own baseline.
+
+    Baseline: the group's cases from 90 days ago up to the longest window, turned into a rate with the
+    district's weekday × hour rhythm (learned over the same days) and the group's own weekday profile shrunk
+    towards the district's (a Monday that is always busy is expected to be busy). Season: the ratio of the
+    ``seasons`` table's factor over the window to its mean over the baseline, and a trend term: the district's
+    volume over the last week against its baseline (clamped). A window fires when it has at least
+    ``burst_min_count`` cases, ``burst_min_ratio`` times the expected count, and a negative-binomial upper tail
+    below ``burst_p_value``. A street (district) is not reported for a category when one of its communities
+    (streets) already is.
+    """
+    v = _view(records, now, t)
+    if not v.records:
+        return []
+    longest = max(t.burst_windows_h) * HOUR
+    base_from, base_to = v.start_s, v.now_s - longest
+    if base_to <= base_from:
+        base_to = base_from
+    profile = _Profile(v, v.now_s - base_from, base_to, t)
+    base_exp = profile.exposure(base_from, base_to) if base_to > base_from else [0.0] * 7
+    win_exp = {w: profile.exposure(v.now_s - w * HOUR, v.now_s) for w in t.burst_windows_h}
+    total_base_exp = sum(base_exp)
+
+    base: dict[tuple[str, str], list[int]] = {}
+    recent: dict[tuple[str, str], list[tuple[float, Record]]] = defaultdict(list)
+    streets: dict[str, str] = {}
+    district = v.district
+    n_base = 0
+    week_total = 0
+    for s, r in zip(v.ts, v.records, strict=True):
+        if not r.category:
+            continue
+        groups = [(r.place, r.category)] if r.place else []
+        if r.street and r.street != r.place:
+            groups.append((r.street, r.category))
+            streets[r.place] = r.street
+        groups.append((district, r.category))
+        if s < base_to:
+            n_base += 1
+            w = _weekday(_day(s))
+            for g in groups:
+                row = base.get(g)
+                if row is None:
+                    row = base[g] = [0] * 7
+                row[w] += 1
+        else:
+            for g in groups:
+                recent[g].append((s, r))
+        if s >= v.now_s - 7 * DAY:
+            week_total += 1
+
+    # trend: the district's volume in the last week (categorised cases) against its baseline rate
+    trend = 1.0
+    if total_base_exp > 0 and n_base > 0:
+        week_exp = sum(profile.exposure(v.now_s - 7 * DAY, v.now_s))
+        expected_week = n_base / total_base_exp * week_exp
+        if expected_week > 0:
+            lo, hi = t.burst_trend_clamp
+            trend = min(hi, max(lo, week_total / expected_week))
+
+    fired: dict[tuple[str, str], tuple[float, int, float, list[Record], int]] = {}
+    for g, items in recent.items():
+        if len(items) < t.burst_min_count:
+            continue
+        row = base.get(g, [0] * 7)
+        n_g = sum(row)
+        # the group's weekday profile, shrunk towards the district's
+        adj = [1.0] * 7
+        if n_g and total_base_exp > 0:
+            for w in range(7):
+                e = n_g * base_exp[w] / total_base_exp
+                adj[w] = (row[w] + t.burst_weekday_prior * base_exp[w] / max(total_base_exp / 7, 1e-9)) / (
+                    e + t.burst_weekday_prior * base_exp[w] / max(total_base_exp / 7, 1e-9)
+                )
+        exp_base = sum(a * e for a, e in zip(adj, base_exp, strict=True))
+        rate = n_g / exp_base if exp_base > 0 else 0.0
+        rate = max(rate, t.burst_floor_per_day)
+        best = None
+        for w_h in t.burst_windows_h:
+            a = v.now_s - w_h * HOUR
+            c = sum(1 for s, _ in items if s >= a)
+            if c < t.burst_min_count:
+                continue
+            mu = rate * sum(x * e for x, e in zip(adj, win_exp[w_h], strict=True)) * trend
+            mu *= _season(t.seasons, g[1], a, v.now_s) / _season(
+                t.seasons, g[1], base_from, max(base_to, base_from + DAY)
+            )
+            if c < t.burst_min_ratio * mu:
+                continue
+            p = nb_tail(c, mu, t.burst_dispersion)
+            if p > t.burst_p_value:
+                continue
+            if best is None or p < best[0]:
+                best = (p, c, mu, [r for s, r in items if s >= a], w_h)
+        if best is not None:
+            fired[g] = best
+
+    # a street is not reported for a category one of its communities already reports; the district likewise
+    fired_streets = {(streets.get(place, ""), cat) for (place, cat) in fired if streets.get(place)}
+    fired_below_district = {cat for (place, cat) in fired if place != district}
+    signals = []
+    for g, (_p, c, mu, cases, w_h) in sorted(fired.items()):
+        place, cat = g
+        if place == district and cat in fired_below_district:
+            continue
+        if (place, cat) in fired_streets:
+            continue
+        signals.append(
+            Signal(
+                kind="burst",
+                key=f"place:{place}:{cat}",
+                level=_level(c, t.burst_orange_count, t.burst_red_count),
+                place=place,
+                category=cat,
+                respondent=_dominant((r.respondent for r in cases), len(cases)),
+                case_ids=_evidence(cases, t),
+                series=(),
+                reason=reason(
+                    gettext_noop(
+                        "%(count)s demands about %(category)s in the last %(hours)s hours, where %(expected)s were "
+                        "expected from this place's usual rate"
+                    ),
+                    count=c,
+                    category=cat,
+                    hours=w_h,
+                    expected=_fmt(mu),
+                ),
+                started_at=_first_at(cases),
+                count=c,
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Clusters of near-identical texts.
+
+
+def detect_clusters(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """Many residents writing nearly the same words: fingerprints within ``cluster_max_hamming`` bits.
+
+    The last ``cluster_window_h`` hours are grouped with a union-find over 16-bit band buckets (two fingerprints
+    within 3 bits share at least one of four bands exactly), so no pair outside a bucket is ever compared.
+    Older cases of the 90 days only count as the cluster's baseline (looked up in the same buckets). A cluster
+    fires with at least ``cluster_min_size`` recent members from ``cluster_min_complainants`` applicants
+    (cases without a known applicant count as distinct) and ``cluster_min_ratio`` times its own older rate.
+    """
+    v = _view(records, now, t)
+    k = t.cluster_max_hamming
+    nb = k + 1  # bands needed for the pigeonhole bound
+    width = 64 // nb if nb <= 64 else 1
+    if width < 1:
+        return []
+    mask = (1 << width) - 1
+    shifts = [i * width for i in range(nb)]
+
+    i0 = v.since(t.cluster_window_h * HOUR)
+    recent = [r for r in v.records[i0:] if r.fingerprint]
+    if len(recent) < t.cluster_min_size:
+        return []
+    by_fp: dict[int, list[Record]] = defaultdict(list)
+    for r in recent:
+        by_fp[r.fingerprint & MASK].append(r)
+    fps = list(by_fp)
+    parent = {fp: fp for fp in fps}
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    for fp in fps:
+        for i, sh in enumerate(shifts):
+            buckets[(i, (fp >> sh) & mask)].append(fp)
+    for members in buckets.values():
+        if len(members) < 2 or len(members) > t.cluster_max_bucket:
+            continue
+        for x_i in range(len(members)):
+            a = members[x_i]
+            for b in members[x_i + 1 :]:
+                if (a ^ b).bit_count() <= k:
+                    ra, rb = find(a), find(b)
+                    if ra != rb:
+                        parent[max(ra, rb)] = min(ra, rb)
+
+    comps: dict[int, list[int]] = defaultdict(list)
+    for fp in fps:
+        comps[find(fp)].append(fp)
+    candidates = {}
+    for root, members in comps.items():
+        cases = [r for fp in members for r in by_fp[fp]]
+        if len(cases) >= t.cluster_min_size:
+            candidates[root] = cases
+    if not candidates:
+        return []
+
+    # older cases matching a candidate cluster: its own baseline
+    member_bucket: dict[tuple[int, int], set[int]] = defaultdict(set)
+    for root in candidates:
+        for fp in comps[root]:
+            for i, sh in enumerate(shifts):
+                member_bucket[(i, (fp >> sh) & mask)].add(fp)
+    older: dict[int, list[Record]] = defaultdict(list)
+    for r in v.records[:i0]:
+        if not r.fingerprint:
+            continue
+        fp = r.fingerprint & MASK
+        hit: set[int] = set()
+        for i, sh in enumerate(shifts):
+            for m in member_bucket.get((i, (fp >> sh) & mask), ()):
+                if (fp ^ m).bit_count() <= k:
+                    hit.add(find(m))
+        for root in hit:
+            older[root].append(r)
+
+    window_days = t.cluster_window_h / 24
+    old_days = max(t.history_days - window_days, 1.0)
+    signals = []
+    for root, cases in candidates.items():
+        n = len(cases)
+        applicants = len({r.complainant for r in cases if r.complainant}) + sum(1 for r in cases if not r.complainant)
+        if applicants < t.cluster_min_complainants:
+            continue
+        expected = len(older[root]) / old_days * window_days
+        if n < t.cluster_min_ratio * expected:
+            continue
+        first = min(cases + older[root], key=lambda r: (r.at, r.case_id))
+        respondent = _dominant((r.respondent for r in cases), n)
+        category = _dominant((r.category for r in cases), n)
+        place = _place_of(cases, v.district)
+        if respondent:
+            key = f"respondent:{respondent}"
+        elif category and place != v.district:
+            key = f"place:{place}:{category}"
+        else:
+            key = f"text:{first.case_id}"
+        signals.append(
+            Signal(
+                kind="cluster",
+                key=key,
+                level=_level(n, t.cluster_orange_count, t.cluster_red_count),
+                place=place,
+                category=category,
+                respondent=respondent,
+                case_ids=_evidence(cases, t),
+                series=(),
+                reason=reason(
+                    gettext_noop("%(count)s near-identical texts from %(applicants)s applicants in %(days)s days"),
+                    count=n,
+                    applicants=applicants,
+                    days=_fmt(window_days),
+                ),
+                started_at=_first_at(cases),
+                count=n,
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Many cases against one respondent.
+
+
+def detect_respondents(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """At least ``respondent_min_count`` cases against one respondent in the window, and ``respondent_min_ratio``
+    times the respondent's own rate over the 90 days before it (a utility that always draws complaints is
+    not news); red at ``respondent_red_count`` cases or ``respondent_red_people`` people."""
+    v = _view(records, now, t)
+    i0 = v.since(t.respondent_window_h * HOUR)
+    recent: dict[str, list[Record]] = defaultdict(list)
+    for r in v.records[i0:]:
+        if r.respondent:
+            recent[r.respondent].append(r)
+    candidates = {k: rs for k, rs in recent.items() if len(rs) >= t.respondent_min_count}
+    if not candidates:
+        return []
+    old_counts: dict[str, int] = defaultdict(int)
+    for r in v.records[:i0]:
+        if r.respondent in candidates:
+            old_counts[r.respondent] += 1
+    window_days = t.respondent_window_h / 24
+    old_days = max(t.history_days - window_days, 1.0)
+    signals = []
+    for resp, cases in sorted(candidates.items()):
+        n = len(cases)
+        expected = max(old_counts[resp] / old_days, t.respondent_floor_per_day) * window_days
+        if n < t.respondent_min_ratio * expected:
+            continue
+        people = sum(max(r.people, 1) for r in cases)
+        level = _level(n, t.respondent_orange_count, t.respondent_red_count)
+        if people >= t.respondent_red_people:
+            level = "red"
+        signals.append(
+            Signal(
+                kind="respondent",
+                key=f"respondent:{resp}",
+                level=level,
+                place=_place_of(cases, v.district),
+                category=_dominant((r.category for r in cases), n),
+                respondent=resp,
+                case_ids=_evidence(cases, t),
+                series=(),
+                reason=reason(
+                    gettext_noop(
+                        "%(count)s cases (%(people)s people) against one respondent in %(days)s days, where "
+                        "%(expected)s were expected"
+                    ),
+                    count=n,
+                    people=people,
+                    days=_fmt(window_days),
+                    expected=_fmt(expected),
+                ),
+                started_at=_first_at(cases),
+                count=n,
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Repeat complainants.
+
+
+def detect_repeats(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """One applicant with at least ``repeat_min_count`` cases in ``repeat_window_days`` days."""
+    v = _view(records, now, t)
+    i0 = v.since(t.repeat_window_days * DAY)
+    by: dict[str, list[Record]] = defaultdict(list)
+    for r in v.records[i0:]:
+        if r.complainant:
+            by[r.complainant].append(r)
+    signals = []
+    for who, cases in sorted(by.items()):
+        n = len(cases)
+        if n < t.repeat_min_count:
+            continue
+        signals.append(
+            Signal(
+                kind="repeat",
+                key=f"complainant:{who}",
+                level=_level(n, t.repeat_orange_count, t.repeat_red_count),
+                place=_place_of(cases, v.district),
+                category=_dominant((r.category for r in cases), n),
+                respondent=_dominant((r.respondent for r in cases), n),
+                case_ids=_evidence(cases, t),
+                series=(),
+                reason=reason(
+                    gettext_noop("%(count)s cases from one applicant in %(days)s days"),
+                    count=n,
+                    days=t.repeat_window_days,
+                ),
+                started_at=_first_at(cases),
+                count=n,
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Collective cases.
+
+
+def detect_collective(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """A case with at least ``collective_min_people`` people, or at least ``collective_sum_min_cases`` cases of
+    one place and category adding up to ``collective_sum_people`` people, within ``collective_window_h``."""
+    v = _view(records, now, t)
+    i0 = v.since(t.collective_window_h * HOUR)
+    signals = []
+    groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
+    for r in v.records[i0:]:
+        if r.people >= t.collective_min_people:
+            signals.append(
+                Signal(
+                    kind="collective",
+                    key=f"case:{r.case_id}",
+                    level=_level(r.people, t.collective_orange_people, t.collective_red_people),
+                    place=r.place or r.street or v.district,
+                    category=r.category,
+                    respondent=r.respondent,
+                    case_ids=(r.case_id,),
+                    series=(),
+                    reason=reason(
+                        gettext_noop("%(people)s people in one case (collective from %(threshold)s)"),
+                        people=r.people,
+                        threshold=t.collective_min_people,
+                    ),
+                    started_at=r.at,
+                    count=1,
+                )
+            )
+        elif r.category and (r.place or r.street):
+            groups[(r.place or r.street, r.category)].append(r)
+    for (place, cat), cases in sorted(groups.items()):
+        people = sum(max(r.people, 1) for r in cases)
+        if len(cases) < t.collective_sum_min_cases or people < t.collective_sum_people:
+            continue
+        signals.append(
+            Signal(
+                kind="collective",
+                key=f"place:{place}:{cat}",
+                level=_level(people, t.collective_orange_people, t.collective_red_people),
+                place=place,
+                category=cat,
+                respondent=_dominant((r.respondent for r in cases), len(cases)),
+                case_ids=_evidence(cases, t),
+                series=(),
+                reason=reason(
+                    gettext_noop(
+                        "%(count)s cases of one place and category add up to %(people)s people in %(hours)s hours"
+                    ),
+                    count=len(cases),
+                    people=people,
+                    hours=t.collective_window_h,
+                ),
+                started_at=_first_at(cases),
+                count=len(cases),
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Red cases open too long.
+
+
+def detect_red_open(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """A red case still open ``red_open_hours`` after submission (orange), ``red_open_red_hours`` (red)."""
+    v = _view(records, now, t)
+    signals = []
+    limit = v.now_s - t.red_open_hours * HOUR
+    for s, r in zip(v.ts, v.records, strict=True):
+        if s > limit:
+            break
+        if not (r.is_open and r.grade == "red"):
+            continue
+        hours = int((v.now_s - s) // HOUR)
+        signals.append(
+            Signal(
+                kind="red_open",
+                key=f"case:{r.case_id}",
+                level="red" if hours >= t.red_open_red_hours else "orange",
+                place=r.place or r.street or v.district,
+                category=r.category,
+                respondent=r.respondent,
+                case_ids=(r.case_id,),
+                series=(),
+                reason=reason(
+                    gettext_noop("A red case open for %(hours)s hours (the limit is %(limit)s)"),
+                    hours=hours,
+                    limit=t.red_open_hours,
+                ),
+                started_at=r.at,
+                count=1,
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Grades drifting upward.
+
+
+def detect_drift(
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+) -> list[Signal]:
+    """The share of red and yellow cases of a region (community, street, district) in the last
+    ``drift_recent_days`` against the ``drift_baseline_days`` before: up by ``drift_min_delta`` at least, with
+    at least ``drift_min_recent`` recent and ``drift_min_baseline`` earlier cases, and a binomial tail below
+    ``drift_p_value``. A street is not reported when one of its communities is; the district likewise."""
+    v = _view(records, now, t)
+    r0 = v.now_s - t.drift_recent_days * DAY
+    b0 = r0 - t.drift_baseline_days * DAY
+    stats: dict[str, list[int]] = {}  # region → [base n, base hot, recent n, recent hot]
+    recent: dict[str, list[Record]] = defaultdict(list)
+    streets: dict[str, str] = {}
+    for s, r in zip(v.ts[v.since(v.now_s - b0) :], v.records[v.since(v.now_s - b0) :], strict=True):
+        hot = r.grade in ("red", "yellow")
+        regions = {r.place, r.street, v.district} - {""}
+        if r.street and r.place and r.place != r.street:
+            streets[r.place] = r.street
+        offset = 2 if s >= r0 else 0
+        for code in regions:
+            row = stats.get(code)
+            if row is None:
+                row = stats[code] = [0, 0, 0, 0]
+            row[offset] += 1
+            row[offset + 1] += hot
+            if offset and hot:
+                recent[code].append(r)
+    fired = {}
+    for code, (bn, bh, rn, rh) in stats.items():
+        if rn < t.drift_min_recent or bn < t.drift_min_baseline:
+            continue
+        before, after = bh / bn, rh / rn
+        delta = after - before
+        if delta < t.drift_min_delta:
+            continue
+        if binom_tail(rh, rn, before) > t.drift_p_value:
+            continue
+        fired[code] = (before, after, delta, rn)
+    fired_streets = {streets[c] for c in fired if c in streets}
+    signals = []
+    for code, (before, after, delta, rn) in sorted(fired.items()):
+        if code == v.district and len(fired) > 1:
+            continue
+        if code in fired_streets:
+            continue
+        cases = recent[code]
+        signals.append(
+            Signal(
+                kind="drift",
+                key=f"drift:{code}",
+                level=_level(delta, t.drift_orange_delta, t.drift_red_delta),
+                place=code,
+                category="",
+                respondent="",
+                case_ids=_evidence(cases, t),
+                series=(),
+                reason=reason(
+                    gettext_noop(
+                        "Red and yellow cases rose from %(before)s%% to %(after)s%% of %(count)s cases in the "
+                        "last %(days)s days"
+                    ),
+                    before=round(before * 100),
+                    after=round(after * 100),
+                    count=rn,
+                    days=t.drift_recent_days,
+                ),
+                started_at=_first_at(cases) if cases else v.now,
+                count=len(cases),
+            )
+        )
+    return signals
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Everything together: merging, series.
+
+_CONTENT = ("burst", "cluster", "respondent", "collective")
+_SUBJECT_ORDER = ("respondent", "place", "text", "case")
+
+
+def _merge_two(a: Signal, b: Signal, t: Thresholds, key: str | None = None) -> Signal:
+    """One signal for one phenomenon: the stronger's kind and reason, the union of the evidence."""
+    strong, weak = (a, b) if (_RANK[a.level], a.count) >= (_RANK[b.level], b.count) else (b, a)
+    keep = a if key is None else (a if a.key == key else b)
+    ids = sorted(set(a.case_ids) | set(b.case_ids), reverse=True)[: t.max_evidence]
+    return Signal(
+        kind=strong.kind,
+        key=keep.key,
+        level=strong.level,
+        place=keep.place,
+        category=keep.category or weak.category,
+        respondent=keep.respondent or weak.respondent,
+        case_ids=tuple(ids),
+        series=(),
+        reason=strong.reason,
+        started_at=min(a.started_at, b.started_at),
+        count=max(a.count, b.count, len(set(a.case_ids) | set(b.case_ids))),
+    )
+
+
+def _subject_rank(sig: Signal) -> int:
+    prefix = sig.key.split(":", 1)[0]
+    return _SUBJECT_ORDER.index(prefix) if prefix in _SUBJECT_ORDER else len(_SUBJECT_ORDER)
+
+
+def merge_signals(signals: list[Signal], t: Thresholds = DEFAULT_THRESHOLDS) -> list[Signal]:
+    """Same key → one signal; content signals sharing most of their evidence → one (the specific subject's key)."""
+    by_key: dict[str, Signal] = {}
+    for s in signals:
+        by_key[s.key] = _merge_two(by_key[s.key], s, t, key=s.key) if s.key in by_key else s
+    content = sorted(
+        (s for s in by_key.values() if s.kind in _CONTENT), key=lambda s: (_subject_rank(s), -s.count, s.key)
+    )
+    others = [s for s in by_key.values() if s.kind not in _CONTENT]
+    kept: list[Signal] = []
+    for s in content:
+        ids = set(s.case_ids)
+        for i, k in enumerate(kept):
+            overlap = len(ids & set(k.case_ids))
+            if overlap and overlap >= 0.5 * min(len(ids), len(k.case_ids)):
+                kept[i] = _merge_two(k, s, t, key=k.key)
+                break
+        else:
+            kept.append(s)
+    return kept + others
+
+
+def _with_series(signals: list[Signal], v: _View, t: Thresholds) -> list[Signal]:
+    """Daily counts over the last ``series_days`` of each signal's subject (its evidence for case and text keys)."""
+    if not signals:
+        return []
+    today = _day(v.now_s)
+    first = today - t.series_days + 1
+    counts: list[dict[int, int]] = [defaultdict(int) for _ in signals]
+    place_cat: dict[tuple[str, str], list[int]] = defaultdict(list)
+    resp: dict[str, list[int]] = defaultdict(list)
+    comp: dict[str, list[int]] = defaultdict(list)
+    drift: dict[str, list[int]] = defaultdict(list)
+    by_case: dict[int, list[int]] = defaultdict(list)
+    for i, s in enumerate(signals):
+        kind, _, rest = s.key.partition(":")
+        if kind == "place":
+            region, _, cat = rest.partition(":")
+            place_cat[(region, cat)].append(i)
+        elif kind == "respondent":
+            resp[rest].append(i)
+        elif kind == "complainant":
+            comp[rest].append(i)
+        elif kind == "drift":
+            drift[rest].append(i)
+        else:
+            for cid in s.case_ids:
+                by_case[cid].append(i)
+    i0 = v.since(v.now_s - (first * DAY - CST))
+    for s, r in zip(v.ts[i0:], v.records[i0:], strict=True):
+        d = _day(s)
+        hits: list[int] = []
+        if place_cat and r.category:
+            for region in (r.place, r.street, v.district):
+                hits += place_cat.get((region, r.category), ())
+        if resp and r.respondent:
+            hits += resp.get(r.respondent, ())
+        if comp and r.complainant:
+            hits += comp.get(r.complainant, ())
+        if drift and r.grade in ("red", "yellow"):
+            for region in {r.place, r.street, v.district}:
+                hits += drift.get(region, ())
+        if by_case:
+            hits += by_case.get(r.case_id, ())
+        for i in set(hits):
+            counts[i][d] += 1
+    out = []
+    for i, s in enumerate(signals):
+        series = tuple((_iso(d), counts[i].get(d, 0)) for d in range(first, today + 1))
+        out.append(_replace_series(s, series))
+    return out
+
+
+def _replace_series(s: Signal, series: tuple[tuple[str, int], ...]) -> Signal:
+    return Signal(
+        kind=s.kind,
+        key=s.key,
+        level=s.level,
+        place=s.place,
+        category=s.category,
+        respondent=s.respondent,
+        case_ids=s.case_ids,
+        series=series,
+        reason=s.reason,
+        started_at=s.started_at,
+        count=s.count,
+    )
+
+
+DETECTORS = (
+    detect_bursts,
+    detect_clusters,
+    detect_respondents,
+    detect_repeats,
+    detect_collective,
+    detect_red_open,
+    detect_drift,
+)
+
+
+def detect(
+    records: Sequence[Record],
+    *,
+    now: dt.datetime,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    district: str,
+) -> list[Signal]:
+    """Every detector over the district's last ``history_days`` of records (later ones are ignored); signals
+    merged per phenomenon, each with its daily series; ordered by level (red first), then key."""
+    v = _View(records, now, thresholds, district)
+    signals: list[Signal] = []
+    for detector in DETECTORS:
+        signals += detector(v, now, thresholds)
+    merged = merge_signals(signals, thresholds)
+    merged = _with_series(merged, v, thresholds)
+    return sorted(merged, key=lambda s: (-_RANK[s.level], s.key))
