@@ -39,7 +39,7 @@ from django.utils.translation import gettext_noop
 
 from fengqiao.core.reasons import reason
 
-from .fingerprint import MASK
+from .fingerprint import MASK, band_keys, distance
 from .thresholds import DEFAULT_THRESHOLDS, SeasonFactor, Thresholds
 
 __all__ = [
@@ -444,22 +444,18 @@ def detect_bursts(
 def detect_clusters(
     records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
 ) -> list[Signal]:
-    """Many residents writing nearly the same words: fingerprints within ``cluster_max_hamming`` bits.
+    """Many residents writing nearly the same words: fingerprints differing in at most ``cluster_max_distance``
+    of their 16 slots (fingerprint.distance).
 
-    The last ``cluster_window_h`` hours are grouped with a union-find over 16-bit band buckets (two fingerprints
-    within 3 bits share at least one of four bands exactly), so no pair outside a bucket is ever compared.
+    The last ``cluster_window_h`` hours are grouped with a union-find over band buckets (``cluster_band_slots``
+    slots per band: near-identical texts share a whole band), so no pair outside a bucket is ever compared.
     Older cases of the 90 days only count as the cluster's baseline (looked up in the same buckets). A cluster
     fires with at least ``cluster_min_size`` recent members from ``cluster_min_complainants`` applicants
     (cases without a known applicant count as distinct) and ``cluster_min_ratio`` times its own older rate.
     """
     v = _view(records, now, t)
-    k = t.cluster_max_hamming
-    nb = k + 1  # bands needed for the pigeonhole bound
-    width = 64 // nb if nb <= 64 else 1
-    if width < 1:
-        return []
-    mask = (1 << width) - 1
-    shifts = [i * width for i in range(nb)]
+    k = t.cluster_max_distance
+    slots = max(1, t.cluster_band_slots)
 
     i0 = v.since(t.cluster_window_h * HOUR)
     recent = [r for r in v.records[i0:] if r.fingerprint]
@@ -468,7 +464,7 @@ def detect_clusters(
     by_fp: dict[int, list[Record]] = defaultdict(list)
     for r in recent:
         by_fp[r.fingerprint & MASK].append(r)
-    fps = list(by_fp)
+    fps = sorted(by_fp)
     parent = {fp: fp for fp in fps}
 
     def find(x: int) -> int:
@@ -477,17 +473,16 @@ def detect_clusters(
             x = parent[x]
         return x
 
-    buckets: dict[tuple[int, int], list[int]] = defaultdict(list)
+    buckets: dict[int, list[int]] = defaultdict(list)
     for fp in fps:
-        for i, sh in enumerate(shifts):
-            buckets[(i, (fp >> sh) & mask)].append(fp)
+        for band in band_keys(fp, slots):
+            buckets[band].append(fp)
     for members in buckets.values():
         if len(members) < 2 or len(members) > t.cluster_max_bucket:
             continue
-        for x_i in range(len(members)):
-            a = members[x_i]
+        for x_i, a in enumerate(members):
             for b in members[x_i + 1 :]:
-                if (a ^ b).bit_count() <= k:
+                if distance(a, b) <= k:
                     ra, rb = find(a), find(b)
                     if ra != rb:
                         parent[max(ra, rb)] = min(ra, rb)
@@ -503,21 +498,21 @@ def detect_clusters(
     if not candidates:
         return []
 
-    # older cases matching a candidate cluster: its own baseline
-    member_bucket: dict[tuple[int, int], set[int]] = defaultdict(set)
+    # older cases near a candidate cluster's members: the cluster's own baseline
+    member_bucket: dict[int, list[int]] = defaultdict(list)
     for root in candidates:
         for fp in comps[root]:
-            for i, sh in enumerate(shifts):
-                member_bucket[(i, (fp >> sh) & mask)].add(fp)
+            for band in band_keys(fp, slots):
+                member_bucket[band].append(fp)
     older: dict[int, list[Record]] = defaultdict(list)
     for r in v.records[:i0]:
         if not r.fingerprint:
             continue
         fp = r.fingerprint & MASK
         hit: set[int] = set()
-        for i, sh in enumerate(shifts):
-            for m in member_bucket.get((i, (fp >> sh) & mask), ()):
-                if (fp ^ m).bit_count() <= k:
+        for band in band_keys(fp, slots):
+            for m in member_bucket.get(band, ()):
+                if distance(fp, m) <= k:
                     hit.add(find(m))
         for root in hit:
             older[root].append(r)

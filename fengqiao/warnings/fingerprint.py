@@ -1,27 +1,39 @@
 """Fingerprints the radar keeps per case: a 64-bit text fingerprint and a normalised respondent key.
 
-``text_fingerprint`` is a SimHash over character n-grams of the normalised Chinese text: the same text always
-gives the same value, and two texts that differ in a few characters (a different building number, another
-phone, one sentence added) give values a few bits apart. Near-identical texts are then found by comparing
-fingerprints (``hamming``) instead of texts, and bucketed by 16-bit bands (``bands``) so that a district's
-90 days are clustered without comparing every pair.
+``text_fingerprint`` is a b-bit MinHash of the normalised Chinese text: its character bigrams are hashed once
+each, split into 16 bins by the top bits of the hash (one-permutation hashing, empty bins filled from their
+neighbour), and each bin's minimum keeps 4 bits: 16 slots of 4 bits = 64 bits. Two texts agree in a slot with
+probability ≈ the Jaccard similarity of their bigram sets (plus 1/16 by chance), so:
 
-The value is a *signed* 64-bit integer (two's complement) so that it fits a database ``BigIntegerField``;
-``hamming`` masks it, so signed and unsigned forms compare alike.
+- the same text always gives the same value;
+- residents writing nearly the same words (a shared template, another building number, a sentence added)
+  agree in most slots: ``distance`` (slots that differ, 0–16) stays small;
+- unrelated complaints agree in about 1–3 slots (measured on the 6,000 shipped messages: never 8 or more
+  in 300,000 random pairs).
+
+Why not SimHash over n-grams: it was tried first; a 3 % character change moved two copies of one complaint
+10–13 bits apart, which cannot be separated from unrelated texts (14+ bits) with an efficient band index.
+
+Near-identical texts are found by bucketing fingerprints by bands of slots (``band_keys``), never by comparing
+every pair. The value is a *signed* 64-bit integer (two's complement) so that it fits a ``BigIntegerField``;
+``distance`` masks it, so signed and unsigned forms compare alike. 0 means "no text".
 
 Both functions are pure and stable across processes and versions of Python (no use of ``hash()``).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import unicodedata
 
 BITS = 64
 MASK = (1 << BITS) - 1
-NGRAM = 3  # character trigrams: short enough for Chinese (no word segmentation), long enough to be specific
-BAND_BITS = 16  # four bands of 16 bits: two fingerprints within 3 bits share at least one band exactly
+NGRAM = 2  # character bigrams: Chinese has no spaces; a changed character touches only two bigrams
+SLOTS = 16
+SLOT_BITS = 4
+_LOW = 0x1111_1111_1111_1111  # the lowest bit of every slot
 
 # Runs of digits and Latin letters (room numbers, phone numbers, dates, plate numbers) become one symbol, so that
 # "3栋501" and "5栋1202" do not make two form letters look different.
@@ -44,40 +56,60 @@ def _hash64(gram: str) -> int:
     return int.from_bytes(hashlib.blake2b(gram.encode("utf-8"), digest_size=8).digest(), "little")
 
 
+_hash_cached = functools.lru_cache(maxsize=1 << 17)(_hash64)
+_BIN_SHIFT = BITS - SLOT_BITS  # the top 4 bits of a bigram's hash choose its bin
+_VALUE_MASK = (1 << _BIN_SHIFT) - 1
+
+
 def _to_signed(value: int) -> int:
     return value - (1 << BITS) if value >= 1 << (BITS - 1) else value
 
 
 def text_fingerprint(text: str) -> int:
-    """SimHash of the text's character trigrams (each trigram counted once), as a signed 64-bit integer.
+    """b-bit one-permutation MinHash of the text's character bigrams: 16 slots of 4 bits, as a signed int64.
 
-    An empty text gives 0. A text shorter than a trigram is hashed whole.
+    An empty text (after normalisation) gives 0; a one-character text is hashed whole.
     """
     norm = normalise_text(text)
     if not norm:
         return 0
     grams = {norm} if len(norm) < NGRAM else {norm[i : i + NGRAM] for i in range(len(norm) - NGRAM + 1)}
-    weights = [0] * BITS
+    mins: list[int | None] = [None] * SLOTS
     for gram in grams:
-        h = _hash64(gram)
-        for bit in range(BITS):
-            weights[bit] += 1 if (h >> bit) & 1 else -1
+        h = _hash_cached(gram)
+        b = h >> _BIN_SHIFT
+        v = h & _VALUE_MASK
+        m = mins[b]
+        if m is None or v < m:
+            mins[b] = v
     value = 0
-    for bit in range(BITS):
-        if weights[bit] > 0:
-            value |= 1 << bit
-    return _to_signed(value)
+    for i in range(SLOTS):
+        # an empty bin borrows the next filled bin's minimum (circularly), other bits of it for each step away
+        for step in range(SLOTS):
+            m = mins[(i + step) % SLOTS]
+            if m is not None:
+                break
+        assert m is not None
+        value |= ((m >> (SLOT_BITS * step)) & 0xF) << (SLOT_BITS * i)
+    return _to_signed(value) if value else _to_signed(1)  # 0 is kept for "no text"
 
 
-def hamming(a: int, b: int) -> int:
-    """How many of the 64 bits differ between two fingerprints (signed or unsigned)."""
-    return ((a ^ b) & MASK).bit_count()
+def distance(a: int, b: int) -> int:
+    """How many of the 16 slots differ between two fingerprints (0 = same words; unrelated texts ≈ 14)."""
+    x = (a ^ b) & MASK
+    x = (x | (x >> 1) | (x >> 2) | (x >> 3)) & _LOW
+    return x.bit_count()
 
 
-def bands(fingerprint: int) -> tuple[int, int, int, int]:
-    """The four 16-bit bands of a fingerprint, each tagged with its position (so bands never collide)."""
+def band_keys(fingerprint: int, band_slots: int = 3) -> list[int]:
+    """Bucket keys of a fingerprint: consecutive bands of `band_slots` slots, each tagged with its position.
+
+    Two fingerprints share a bucket when one whole band is equal; near-identical texts almost always do.
+    """
     v = fingerprint & MASK
-    return (v & 0xFFFF, (1 << 16) | ((v >> 16) & 0xFFFF), (2 << 16) | ((v >> 32) & 0xFFFF), (3 << 16) | (v >> 48))
+    width = band_slots * SLOT_BITS
+    mask = (1 << width) - 1
+    return [(i << width) | ((v >> (i * width)) & mask) for i in range(SLOTS // band_slots)]
 
 
 # Legal-form words and place prefixes that do not tell two respondents apart ("深圳市某某建筑有限公司" is

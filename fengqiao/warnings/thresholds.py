@@ -74,12 +74,13 @@ class Thresholds:
     seasons: tuple[SeasonFactor, ...] = field(default=DEFAULT_SEASONS)
 
     # ---- clusters of near-identical texts (detect_clusters) --------------------------------------------------
-    cluster_max_hamming: int = 3  # fingerprints at most this many bits apart are "the same words"
+    cluster_max_distance: int = 7  # fingerprints differing in at most this many of 16 slots are "the same words"
+    cluster_band_slots: int = 3  # slots per bucket band (5 bands of 3): larger is faster but misses more pairs
     cluster_window_h: int = 168  # members counted in the last week
     cluster_min_size: int = 5
     cluster_min_complainants: int = 3  # distinct applicants (one person's copies are a repeat complainant)
     cluster_min_ratio: float = 3.0  # recent members vs what the cluster's older members would predict
-    cluster_max_bucket: int = 400  # a band bucket larger than this is compared only by exact fingerprint
+    cluster_max_bucket: int = 400  # a bucket larger than this (a form letter's band) is skipped: other bands link
     cluster_orange_count: int = 15
     cluster_red_count: int = 40
 
