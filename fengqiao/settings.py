@@ -46,6 +46,13 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FQ_HSTS_SUBDOMAINS", False)
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
+# The big screen's map (/screen/): with no tile server (an intranet) the region outlines are the map; FQ_MAP_TILES
+# is a tile URL template (https://tiles.example/{z}/{x}/{y}.png; {s} for subdomains) and FQ_MAP_ATTRIBUTION its
+# credit line. Its origin is added to the images the Content-Security-Policy lets in.
+FQ_MAP_TILES = env_url("FQ_MAP_TILES", "") or ""
+FQ_MAP_ATTRIBUTION = env_str("FQ_MAP_ATTRIBUTION", "")
+_TILE_ORIGIN = "/".join(FQ_MAP_TILES.split("/")[:3]).replace("{s}", "*") if FQ_MAP_TILES else ""
+
 # Content-Security-Policy (django-csp): scripts come only from our own static files, never inline or eval'd
 # (templates hold no <script> body and no on…= handler; tests scan them). Styles may still be inline.
 CONTENT_SECURITY_POLICY = {
@@ -53,7 +60,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *([_TILE_ORIGIN] if _TILE_ORIGIN else [])],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
         "media-src": ["'self'", "blob:"],

@@ -1,4 +1,8 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from fengqiao.dashboard import views
 
 app_name = "dashboard"
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", views.screen, name="screen"),
+]

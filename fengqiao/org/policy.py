@@ -331,6 +331,9 @@ VIEWS: dict[str, Rule] = {
                                   needs="case.dispatch, a case of the campaign in one's scope"),
     "backlog:campaign_batch": Rule(post=holders(C.CASE_DISPATCH) & CASE_STAFF, scoped=True,
                                    needs="case.dispatch, a case of the campaign in one's scope"),
+    # the big screen (fengqiao.dashboard.views.screen): the page draws dashboard:data, so it has the same readers
+    "dashboard:screen": Rule(get=holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)
+                             | {OPERATOR_ELSEWHERE}, needs="case.dispatch, case.own or audit.read (as dashboard:data)"),
     # leaders (fengqiao.leadership)
     "leadership:home": Rule(get=holders(C.CASE_OWN), needs="case.own"),
     "leadership:take": Rule(post=holders(C.CASE_OWN), scoped=True, needs="case.own on the case"),
