@@ -334,6 +334,19 @@ VIEWS: dict[str, Rule] = {
     # the big screen (fengqiao.dashboard.views.screen): the page draws dashboard:data, so it has the same readers
     "dashboard:screen": Rule(get=holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)
                              | {OPERATOR_ELSEWHERE}, needs="case.dispatch, case.own or audit.read (as dashboard:data)"),
+    # the early-warning radar (fengqiao.warnings): centre leaders, operators and auditors of the place's region, and
+    # the suggested owner unit's handlers and leaders (fengqiao.warnings.rules)
+    "warnings:list": Rule(get=who(Role.LEADER, Role.OPERATOR, Role.AUDITOR, Role.HANDLER, PETITION_OFFICER,
+                                  OPERATOR_ELSEWHERE, HANDLER_ELSEWHERE),
+                          needs="leader, operator or auditor of a centre, or handler/leader of a unit; warnings in scope"),
+    "warnings:detail": Rule(get=who(Role.LEADER, Role.OPERATOR, Role.AUDITOR, Role.HANDLER), scoped=True,
+                            needs="a centre covering the place (leader, operator, auditor) or the suggested owner"),
+    "warnings:acknowledge": Rule(post=who(Role.LEADER, Role.OPERATOR, Role.HANDLER), scoped=True,
+                                 needs="leader or operator of a centre covering the place, or the suggested owner"),
+    "warnings:action": Rule(post=who(Role.LEADER, Role.OPERATOR, Role.HANDLER), scoped=True,
+                            needs="leader or operator of a centre covering the place, or the suggested owner"),
+    "warnings:close": Rule(post=who(Role.LEADER, Role.OPERATOR), scoped=True,
+                           needs="leader or operator of a centre covering the place"),
     # leaders (fengqiao.leadership)
     "leadership:home": Rule(get=holders(C.CASE_OWN), needs="case.own"),
     "leadership:take": Rule(post=holders(C.CASE_OWN), scoped=True, needs="case.own on the case"),

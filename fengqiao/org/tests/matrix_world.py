@@ -337,6 +337,20 @@ def _backlog_world(world: World, cast, org) -> None:
     world.objects["campaign_entry"] = CampaignCase.objects.create(campaign=campaign, case=case, added_at=now)
 
 
+def _warning_world(world: World, cast, org) -> None:
+    """An open warning about the sample case's community, owned by the department holding it (光明区人力资源局)."""
+    from fengqiao.warnings.models import Warning, WarningCase
+
+    now = timezone.now()
+    case = world.objects["case"]
+    warning = Warning.objects.create(kind="respondent", key="respondent:matrix", level="orange",
+                                     district=case.region.district, place=case.region, owner_unit=org.hr,
+                                     title={"msg": "Many cases against one respondent"}, reason={"msg": "matrix"},
+                                     count=1, started_at=now, raised_at=now, last_seen_at=now)
+    WarningCase.objects.create(warning=warning, case=case)
+    world.objects["warning"] = warning
+
+
 def build_world(cast, org, make) -> World:
     from fengqiao.open311.tests.catalogue import bulk_categories
 
@@ -353,4 +367,5 @@ def build_world(cast, org, make) -> World:
     _leadership_world(world, cast, org)
     _command_world(world, cast, org)
     _backlog_world(world, cast, org)
+    _warning_world(world, cast, org)
     return world
