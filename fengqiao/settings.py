@@ -353,7 +353,8 @@ else:
         else None,
     }
 # Which notices also go out by SMS (the rest stay in-app and email).
-FQ_SMS_KINDS = {"deadline_overdue", "deadline_escalated", "case_dispatched_red", "command", "counselling_risk"}  # also by SMS
+FQ_SMS_KINDS = {"deadline_overdue", "deadline_escalated", "case_dispatched_red", "command", "counselling_risk",
+                "warning_red"}  # also by SMS
 # An outbox message claimed by a worker that then died is sent again after this many seconds (with the same key).
 FQ_OUTBOX_CLAIM_SECONDS = env_int("FQ_OUTBOX_CLAIM_SECONDS", 600)
 # Partner API: hosts webhooks may be delivered to ("host" or "host:port"; none in production unless set), requests per client.

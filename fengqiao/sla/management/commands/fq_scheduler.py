@@ -15,8 +15,10 @@ from fengqiao.petitions.tasks import sweep_petition_clocks
 from fengqiao.privacy.tasks import sweep_privacy_requests
 from fengqiao.sla.tasks import sweep_deadlines
 from fengqiao.triage.tasks import retrain_models
+from fengqiao.warnings.tasks import run_radar
 
 RETRAIN_EVERY = 24 * 3600  # the models learn from the day's closed cases and corrections once a day
+RADAR_EVERY = 5 * 60  # the early-warning radar passes over every district (and after submissions: warnings.hooks)
 
 
 class Command(BaseCommand):
@@ -29,6 +31,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: int, once: bool, **options):
         last_retrain = time.monotonic()  # not at start-up: `./fq setup` has just trained
+        last_radar = None  # at start-up, then every RADAR_EVERY seconds
         while True:
             sweep_deadlines.enqueue()
             deliver_outbox.enqueue()
@@ -41,6 +44,9 @@ class Command(BaseCommand):
             send_booking_reminders.enqueue()
             remind_followups.enqueue()
             anchor_audit_chains.enqueue()  # seals the audit chains once a day (a no-op until the day is over)
+            if last_radar is None or time.monotonic() - last_radar >= RADAR_EVERY:
+                run_radar.enqueue()
+                last_radar = time.monotonic()
             if time.monotonic() - last_retrain >= RETRAIN_EVERY:
                 retrain_models.enqueue()
                 last_retrain = time.monotonic()
