@@ -159,6 +159,10 @@ class Case(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), db_index=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # When the result was last recorded, and whether that was within the resolve step's time limit (the SLA
+    # `Deadline`, extensions and holds included); kept by case_resolve, read by the big screen's on-time rate.
+    resolved_at = models.DateTimeField(_("result recorded at"), null=True, blank=True)
+    resolved_on_time = models.BooleanField(_("result recorded on time"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = CaseQuerySet.as_manager()

@@ -485,7 +485,17 @@ def case_withdraw(*, case: Case, actor, reason: str = "", at: datetime | None = 
 def case_resolve(*, case: Case, actor, outcome: str, note: str, at: datetime | None = None, expected_version: int | None = None) -> Case:
     if outcome not in OUTCOMES:
         raise ValidationError({"outcome": _("Choose an outcome.")})
-    return _act(case, action=Action.RESOLVE, actor=actor, reason=note, changes={"outcome": outcome}, at=at, expected_version=expected_version)
+    now = at or timezone.now()
+    changes = {"outcome": outcome, "resolved_at": now, "resolved_on_time": _resolve_on_time(case, now)}
+    return _act(case, action=Action.RESOLVE, actor=actor, reason=note, changes=changes, at=now, expected_version=expected_version)
+
+
+def _resolve_on_time(case: Case, now: datetime) -> bool:
+    """A result recorded at `now` is on time unless the running resolve step's limit (extensions and holds
+    included) has already passed."""
+    from fengqiao.sla.models import Deadline, DeadlineState
+
+    return not Deadline.objects.filter(case=case, step="resolve", state=DeadlineState.OPEN, due_at__lt=now).exists()
 
 
 def case_confirm(*, case: Case, actor, satisfaction: str, by: str = "resident", at: datetime | None = None, expected_version: int | None = None) -> Case:
@@ -536,9 +546,12 @@ def case_merge(*, case: Case, actor, into: Case, at: datetime | None = None, exp
         raise ValidationError({"into": _("Merge into another open case that is not itself merged.")})
     _act(case, action=Action.MERGE, actor=actor, changes={"merged_into": into}, data={"into": into.code}, at=at,
          expected_version=expected_version)
+    main = Case.objects.select_for_update().get(pk=into.pk)
+    tallied = tallies.snapshot(main)  # the main case gains the duplicate's respondents
     for party in case.parties.all():
         Party.objects.create(case=into, role=party.role, kind=party.kind, name=party.name, phone=party.phone,
                              id_type=party.id_type, id_number=party.id_number)
+    tallies.case_changed(tallied, main)
     known = set(Attachment.objects.filter(case=into).values_list("sha256", flat=True))
     for attachment in case.attachments.all():
         if attachment.sha256 not in known:  # the same stored file, listed on the main case too

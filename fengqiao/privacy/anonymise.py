@@ -27,6 +27,7 @@ from django.utils import timezone
 
 from fengqiao.cases.models import Attachment, Case, CaseEvent, Party
 from fengqiao.core.masking import find_personal_data
+from fengqiao.dashboard import tallies
 
 MARKER = "[已匿名]"
 
@@ -140,6 +141,7 @@ def case_anonymise(*, case: Case, actor=None, reason: str, now=None) -> dict[str
     counts: dict[str, int] = {}
     with transaction.atomic():
         case = Case.objects.select_for_update().get(pk=case.pk)
+        tallied = tallies.snapshot(case)  # respondents' names change: the big screen's counters follow
         names = case_people_names(Case.objects.select_related("applicant_user").get(pk=case.pk))
 
         def scrub(text: str) -> str:
@@ -164,6 +166,7 @@ def case_anonymise(*, case: Case, actor=None, reason: str, now=None) -> dict[str
             p.save(update_fields=["name", "phone", "id_number", "id_number_index"]
                    if hasattr(p, "id_number_index") else ["name", "phone", "id_number"])
             counts["parties"] += 1
+        tallies.case_changed(tallied, case)
 
         # files
         counts["files"] = 0
