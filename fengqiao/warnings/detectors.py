@@ -30,6 +30,7 @@ fixed offset so that 100,000 records cost no time-zone look-ups.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import math
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -286,18 +287,36 @@ class _Profile:
         return per
 
 
-def _season(seasons: tuple[SeasonFactor, ...], category: str, a: float, b: float) -> float:
-    if not seasons:
-        return 1.0
-    factors = []
-    for d in range(_day(a), _day(b - 1) + 1):
-        day = _EPOCH + dt.timedelta(days=d)
-        f = 1.0
-        for s in seasons:
-            if s.covers(day, category):
-                f *= s.factor
-        factors.append(f)
-    return sum(factors) / len(factors) if factors else 1.0
+class _Seasons:
+    """The season table's factors per category and day over one pass's days (each entry checked once a day)."""
+
+    def __init__(self, seasons: tuple[SeasonFactor, ...], first_day: int, last_day: int):
+        self.first = first_day
+        self.entries = [
+            (s, [s.covers_day(_EPOCH + dt.timedelta(days=d)) for d in range(first_day, last_day + 1)]) for s in seasons
+        ]
+        self.cache: dict[tuple[str, int, int], float] = {}
+
+    def mean(self, category: str, a: float, b: float) -> float:
+        """Mean factor of `category` over the days of [a, b)."""
+        d0, d1 = _day(a), _day(b - 1)
+        key = (category, d0, d1)
+        if key not in self.cache:
+            applying = [days for s, days in self.entries if s.applies_to(category)]
+            factors = [s.factor for s, _ in self.entries if s.applies_to(category)]
+            if not applying:
+                self.cache[key] = 1.0
+            else:
+                total = 0.0
+                for d in range(d0, d1 + 1):
+                    f = 1.0
+                    i = d - self.first
+                    for days, factor in zip(applying, factors, strict=True):
+                        if 0 <= i < len(days) and days[i]:
+                            f *= factor
+                    total += f
+                self.cache[key] = total / (d1 - d0 + 1)
+        return self.cache[key]
 
 
 def detect_bursts(
@@ -325,6 +344,7 @@ def detect_bursts(
     base_exp = profile.exposure(base_from, base_to) if base_to > base_from else [0.0] * 7
     win_exp = {w: profile.exposure(v.now_s - w * HOUR, v.now_s) for w in t.burst_windows_h}
     total_base_exp = sum(base_exp)
+    seasons = _Seasons(t.seasons, _day(v.start_s), _day(v.now_s))
 
     base: dict[tuple[str, str], list[int]] = {}
     recent: dict[tuple[str, str], list[tuple[float, Record]]] = defaultdict(list)
@@ -387,9 +407,7 @@ def detect_bursts(
             if c < t.burst_min_count:
                 continue
             mu = rate * sum(x * e for x, e in zip(adj, win_exp[w_h], strict=True)) * trend
-            mu *= _season(t.seasons, g[1], a, v.now_s) / _season(
-                t.seasons, g[1], base_from, max(base_to, base_from + DAY)
-            )
+            mu *= seasons.mean(g[1], a, v.now_s) / seasons.mean(g[1], base_from, max(base_to, base_from + DAY))
             if c < t.burst_min_ratio * mu:
                 continue
             p = nb_tail(c, mu, t.burst_dispersion)
@@ -532,12 +550,9 @@ def detect_clusters(
         respondent = _dominant((r.respondent for r in cases), n)
         category = _dominant((r.category for r in cases), n)
         place = _place_of(cases, v.district)
-        if respondent:
-            key = f"respondent:{respondent}"
-        elif category and place != v.district:
-            key = f"place:{place}:{category}"
-        else:
-            key = f"text:{first.case_id}"
+        # named by the cluster's first case (its place and category may move as it grows); a cluster naming one
+        # respondent is that respondent's phenomenon
+        key = f"respondent:{respondent}" if respondent else f"text:{first.case_id}"
         signals.append(
             Signal(
                 kind="cluster",
@@ -590,7 +605,7 @@ def detect_respondents(
     for resp, cases in sorted(candidates.items()):
         n = len(cases)
         expected = max(old_counts[resp] / old_days, t.respondent_floor_per_day) * window_days
-        if n < t.respondent_min_ratio * expected:
+        if n < t.respondent_min_ratio * expected or nb_tail(n, expected, t.burst_dispersion) > t.respondent_p_value:
             continue
         people = sum(max(r.people, 1) for r in cases)
         level = _level(n, t.respondent_orange_count, t.respondent_red_count)
@@ -627,10 +642,28 @@ def detect_respondents(
 # Repeat complainants.
 
 
+def _same_matter(cases: list[Record], k: int) -> list[Record]:
+    """The largest set of one applicant's cases about one matter: those of one category, or with near-identical
+    texts, as the case they are compared with."""
+    best: list[Record] = []
+    for c in cases[-200:]:
+        fp = c.fingerprint
+        group = [
+            d
+            for d in cases[-200:]
+            if (c.category and d.category == c.category) or (fp and d.fingerprint and distance(fp, d.fingerprint) <= k)
+        ]
+        if len(group) > len(best):
+            best = group
+    return best
+
+
 def detect_repeats(
     records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
 ) -> list[Signal]:
-    """One applicant with at least ``repeat_min_count`` cases in ``repeat_window_days`` days."""
+    """One applicant writing again and again about one matter: at least ``repeat_min_count`` cases of one
+    category or with near-identical texts in ``repeat_window_days`` days — or ``repeat_any_count`` cases about
+    anything. (A resident who writes three times in a month about three different things is not a signal.)"""
     v = _view(records, now, t)
     i0 = v.since(t.repeat_window_days * DAY)
     by: dict[str, list[Record]] = defaultdict(list)
@@ -638,7 +671,12 @@ def detect_repeats(
         if r.complainant:
             by[r.complainant].append(r)
     signals = []
-    for who, cases in sorted(by.items()):
+    for who, everything in sorted(by.items()):
+        if len(everything) < t.repeat_min_count:
+            continue
+        cases = (
+            everything if len(everything) >= t.repeat_any_count else _same_matter(everything, t.cluster_max_distance)
+        )
         n = len(cases)
         if n < t.repeat_min_count:
             continue
@@ -775,54 +813,70 @@ def detect_red_open(
 def detect_drift(
     records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
 ) -> list[Signal]:
-    """The share of red and yellow cases of a region (community, street, district) in the last
-    ``drift_recent_days`` against the ``drift_baseline_days`` before: up by ``drift_min_delta`` at least, with
-    at least ``drift_min_recent`` recent and ``drift_min_baseline`` earlier cases, and a binomial tail below
-    ``drift_p_value``. A street is not reported when one of its communities is; the district likewise."""
+    """The share of red and yellow cases of a region (community, street, district) over a recent window
+    (``drift_windows_days``, the shortest that shows it) against the ``drift_baseline_days`` before the longest
+    window: up by ``drift_min_delta`` at least, with at least ``drift_min_recent`` recent and
+    ``drift_min_baseline`` earlier cases, and a binomial tail below ``drift_p_value``. When a street drifts its
+    communities are not reported apart; the district only when none of its streets or communities is."""
     v = _view(records, now, t)
-    r0 = v.now_s - t.drift_recent_days * DAY
-    b0 = r0 - t.drift_baseline_days * DAY
-    stats: dict[str, list[int]] = {}  # region → [base n, base hot, recent n, recent hot]
-    recent: dict[str, list[Record]] = defaultdict(list)
+    windows = sorted(t.drift_windows_days)
+    longest = windows[-1] * DAY
+    b0 = v.now_s - longest - t.drift_baseline_days * DAY
+    starts = [v.now_s - w * DAY for w in windows]
+    base: dict[str, list[int]] = {}  # region → [n, hot]
+    recent: dict[str, list[list[int]]] = {}  # region → per window [n, hot]
+    hot_cases: dict[str, list[tuple[float, Record]]] = defaultdict(list)
     streets: dict[str, str] = {}
-    for s, r in zip(v.ts[v.since(v.now_s - b0) :], v.records[v.since(v.now_s - b0) :], strict=True):
+    i0 = v.since(v.now_s - b0)
+    for s, r in zip(v.ts[i0:], v.records[i0:], strict=True):
         hot = r.grade in ("red", "yellow")
         regions = {r.place, r.street, v.district} - {""}
         if r.street and r.place and r.place != r.street:
             streets[r.place] = r.street
-        offset = 2 if s >= r0 else 0
+        if s < v.now_s - longest:
+            for code in regions:
+                row = base.get(code)
+                if row is None:
+                    row = base[code] = [0, 0]
+                row[0] += 1
+                row[1] += hot
+            continue
         for code in regions:
-            row = stats.get(code)
-            if row is None:
-                row = stats[code] = [0, 0, 0, 0]
-            row[offset] += 1
-            row[offset + 1] += hot
-            if offset and hot:
-                recent[code].append(r)
-    fired = {}
-    for code, (bn, bh, rn, rh) in stats.items():
-        if rn < t.drift_min_recent or bn < t.drift_min_baseline:
+            rows = recent.get(code)
+            if rows is None:
+                rows = recent[code] = [[0, 0] for _ in windows]
+            for j, start in enumerate(starts):
+                if s >= start:
+                    rows[j][0] += 1
+                    rows[j][1] += hot
+            if hot:
+                hot_cases[code].append((s, r))
+    fired: dict[str, tuple[float, float, int, int, float]] = {}
+    for code, rows in recent.items():
+        bn, bh = base.get(code, (0, 0))
+        if bn < t.drift_min_baseline:
             continue
-        before, after = bh / bn, rh / rn
-        delta = after - before
-        if delta < t.drift_min_delta:
-            continue
-        if binom_tail(rh, rn, before) > t.drift_p_value:
-            continue
-        fired[code] = (before, after, delta, rn)
-    fired_streets = {streets[c] for c in fired if c in streets}
+        before = bh / bn
+        for w, (rn, rh) in zip(windows, rows, strict=True):
+            if rn < t.drift_min_recent or rh / rn - before < t.drift_min_delta:
+                continue
+            if binom_tail(rh, rn, before) > t.drift_p_value:
+                continue
+            fired[code] = (before, rh / rn, rn, w, v.now_s - w * DAY)
+            break
+    fired_streets = set(fired)
     signals = []
-    for code, (before, after, delta, rn) in sorted(fired.items()):
+    for code, (before, after, rn, w, start) in sorted(fired.items()):
         if code == v.district and len(fired) > 1:
             continue
-        if code in fired_streets:
+        if streets.get(code) in fired_streets:
             continue
-        cases = recent[code]
+        cases = [r for s, r in hot_cases[code] if s >= start]
         signals.append(
             Signal(
                 kind="drift",
                 key=f"drift:{code}",
-                level=_level(delta, t.drift_orange_delta, t.drift_red_delta),
+                level=_level(after - before, t.drift_orange_delta, t.drift_red_delta),
                 place=code,
                 category="",
                 respondent="",
@@ -836,7 +890,7 @@ def detect_drift(
                     before=round(before * 100),
                     after=round(after * 100),
                     count=rn,
-                    days=t.drift_recent_days,
+                    days=w,
                 ),
                 started_at=_first_at(cases) if cases else v.now,
                 count=len(cases),
@@ -872,6 +926,15 @@ def _merge_two(a: Signal, b: Signal, t: Thresholds, key: str | None = None) -> S
     )
 
 
+def _related(a: Signal, b: Signal) -> bool:
+    """Whether two signals sharing evidence are one phenomenon: always, unless one of them is a single case,
+    which joins another signal only about its respondent, or its place and category (a 300-person case is
+    not folded into an ordinary burst it happens to fall in)."""
+    if min(len(a.case_ids), len(b.case_ids)) > 1:
+        return True
+    return bool(a.respondent and a.respondent == b.respondent) or (a.place == b.place and a.category == b.category)
+
+
 def _subject_rank(sig: Signal) -> int:
     prefix = sig.key.split(":", 1)[0]
     return _SUBJECT_ORDER.index(prefix) if prefix in _SUBJECT_ORDER else len(_SUBJECT_ORDER)
@@ -891,7 +954,7 @@ def merge_signals(signals: list[Signal], t: Thresholds = DEFAULT_THRESHOLDS) -> 
         ids = set(s.case_ids)
         for i, k in enumerate(kept):
             overlap = len(ids & set(k.case_ids))
-            if overlap and overlap >= 0.5 * min(len(ids), len(k.case_ids)):
+            if overlap and overlap >= 0.5 * min(len(ids), len(k.case_ids)) and _related(s, k):
                 kept[i] = _merge_two(k, s, t, key=k.key)
                 break
         else:
@@ -986,10 +1049,18 @@ def detect(
 ) -> list[Signal]:
     """Every detector over the district's last ``history_days`` of records (later ones are ignored); signals
     merged per phenomenon, each with its daily series; ordered by level (red first), then key."""
-    v = _View(records, now, thresholds, district)
-    signals: list[Signal] = []
-    for detector in DETECTORS:
-        signals += detector(v, now, thresholds)
-    merged = merge_signals(signals, thresholds)
-    merged = _with_series(merged, v, thresholds)
+    # A pass allocates a few hundred thousand small objects; the cyclic collector would walk the whole heap
+    # (every Record) several times meanwhile, which costs more than the detectors. Nothing here makes cycles.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        v = _View(records, now, thresholds, district)
+        signals: list[Signal] = []
+        for detector in DETECTORS:
+            signals += detector(v, now, thresholds)
+        merged = merge_signals(signals, thresholds)
+        merged = _with_series(merged, v, thresholds)
+    finally:
+        if collecting:
+            gc.enable()
     return sorted(merged, key=lambda s: (-_RANK[s.level], s.key))

@@ -32,9 +32,10 @@ class SeasonFactor:
     end: str
     factor: float
 
-    def covers(self, day: dt.date, category: str) -> bool:
-        if self.category and not category.startswith(self.category):
-            return False
+    def applies_to(self, category: str) -> bool:
+        return not self.category or category.startswith(self.category)
+
+    def covers_day(self, day: dt.date) -> bool:
         if len(self.start) == 5:  # yearly "MM-DD"
             md = day.strftime("%m-%d")
             if self.start <= self.end:
@@ -42,14 +43,18 @@ class SeasonFactor:
             return md >= self.start or md <= self.end
         return self.start <= day.isoformat() <= self.end
 
+    def covers(self, day: dt.date, category: str) -> bool:
+        return self.applies_to(category) and self.covers_day(day)
+
 
 # Spring Festival eve to the Lantern Festival (除夕—元宵), when fireworks are expected; summer evenings' noise.
 DEFAULT_SEASONS: tuple[SeasonFactor, ...] = (
     SeasonFactor("", "2026-02-16", "2026-03-03", 0.8),  # the holiday: fewer demands overall
     SeasonFactor("", "2027-02-05", "2027-02-20", 0.8),
     SeasonFactor("", "2028-01-25", "2028-02-09", 0.8),
-    SeasonFactor("环境保护", "06-15", "09-15", 1.3),  # summer: noise and smells
-    SeasonFactor("城乡建设", "06-15", "09-15", 1.1),
+    # categories by code as the shipped catalogue is loaded (C01 城乡建设, C02 环境保护, …: fengqiao.core.demo)
+    SeasonFactor("C02", "06-15", "09-15", 1.3),  # 环境保护 in summer: noise and smells
+    SeasonFactor("C01", "06-15", "09-15", 1.1),  # 城乡建设 in summer: building sites at night
 )
 
 
@@ -89,13 +94,15 @@ class Thresholds:
     respondent_min_count: int = 5
     respondent_min_ratio: float = 3.0  # vs the respondent's own rate before the window
     respondent_floor_per_day: float = 0.05
+    respondent_p_value: float = 1e-4  # negative-binomial tail (dispersion: burst_dispersion)
     respondent_orange_count: int = 10
     respondent_red_count: int = 30
     respondent_red_people: int = 100  # or this many people in the window's cases
 
     # ---- repeat complainants (detect_repeats) ----------------------------------------------------------------
     repeat_window_days: int = 30
-    repeat_min_count: int = 3
+    repeat_min_count: int = 3  # cases about one matter (one category, or near-identical texts)
+    repeat_any_count: int = 6  # or this many about anything
     repeat_orange_count: int = 5
     repeat_red_count: int = 8
 
@@ -112,8 +119,8 @@ class Thresholds:
     red_open_red_hours: int = 120  # still open after this long: red
 
     # ---- grades drifting upward in a region (detect_drift) ---------------------------------------------------
-    drift_recent_days: int = 7
-    drift_baseline_days: int = 28  # before the recent days
+    drift_windows_days: tuple[int, ...] = (1, 3, 7)  # recent windows tested, in days
+    drift_baseline_days: int = 28  # before the longest window
     drift_min_recent: int = 20  # cases in the recent window
     drift_min_baseline: int = 30
     drift_min_delta: float = 0.15  # share of red+yellow up by at least this much (absolute)
