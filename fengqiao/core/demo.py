@@ -446,6 +446,9 @@ def seed_demo(*, cases: int = 160, seed: int = 20261122) -> tuple[list[DemoLogin
 
     seed_leadership(rng, now)  # gm_leader owns cases (包案) and has sink-down duty
     seed_backlog(rng, now)  # a special campaign from the backlog board's first suggestion
+    from fengqiao.warnings.demo import seed_warnings
+
+    seed_warnings(rng, now)  # a firework-noise burst and a wage-arrears group: the radar's two open warnings
     # Run the deadline sweep once, as the worker would, so reminders and overdue alerts are there to see.
     sweep()
     stats = {

@@ -412,3 +412,28 @@ def test_the_tasks_run_every_district(wage_burst, gm):
     wage_burst(6)
     assert run_radar.call()[GM]["raised"] == 1
     assert run_radar_district.call(gm.pk) == {"raised": 0, "updated": 0}
+
+
+# --- the demo ---------------------------------------------------------------------------------------------------
+
+
+def test_the_demo_shows_two_open_warnings_and_a_second_seed_adds_nothing(cast):
+    from fengqiao.core.demo import seed_demo
+
+    seed_demo(cases=12)
+    gm = Region.objects.get(code=GM)
+    open_ = Warning.objects.filter(district=gm).exclude(state="closed")
+    assert sorted(open_.values_list("place__code", flat=True)) == ["440311001005", "440311002001"]
+    wage = open_.get(place__code="440311002001")
+    assert wage.key == "respondent:明辉建筑劳务" and wage.state == "acting"
+    assert wage.acknowledged_by.username == "gm_leader" and wage.actions == 1
+    fireworks = open_.get(place__code="440311001005")
+    assert fireworks.state == "open" and fireworks.count >= 10
+    counts = (Warning.objects.count(), WarningEvent.objects.count(), WarningCase.objects.count(), Case.objects.count())
+    seed_demo(cases=12)
+    assert (
+        Warning.objects.count(),
+        WarningEvent.objects.count(),
+        WarningCase.objects.count(),
+        Case.objects.count(),
+    ) == counts
