@@ -362,3 +362,40 @@ class GrantRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise TypeError("the grant record is append-only")
+
+
+class BoundaryChange(models.Model):
+    """One change of a region's outline (fengqiao.org.boundary_services): who, when, what it was and became.
+
+    Outlines are compared by the SHA-256 of their canonical GeoJSON (fengqiao.org.boundaries.geometry_hash); the
+    outline itself lives on the region. Rows are only ever added.
+    """
+
+    class Action(models.TextChoices):
+        SET = "set", _("Outline loaded")
+        REMOVED = "removed", _("Outline removed")
+
+    region = models.ForeignKey(Region, verbose_name=_("region"), on_delete=models.CASCADE,
+                               related_name="boundary_changes")
+    at = models.DateTimeField(_("when"), db_index=True)
+    action = models.CharField(_("what"), max_length=10, choices=Action.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("who"), null=True, blank=True,
+                              on_delete=models.PROTECT, related_name="+")
+    via = models.CharField(_("through"), max_length=20, help_text=_("page or command"))
+    old_sha256 = models.CharField(_("old outline (SHA-256)"), max_length=64, blank=True)
+    new_sha256 = models.CharField(_("new outline (SHA-256)"), max_length=64, blank=True)
+    source_crs = models.CharField(_("coordinate system of the file"), max_length=8, blank=True)
+    file_name = models.CharField(_("file"), max_length=200, blank=True)
+    vertices = models.PositiveIntegerField(_("points"), null=True, blank=True)
+    area_km2 = models.FloatField(_("area (km²)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("boundary change")
+        verbose_name_plural = _("boundary changes")
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(action__in=["set", "removed"]), name="boundarychange_action_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.region_id}"

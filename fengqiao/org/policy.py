@@ -284,6 +284,12 @@ VIEWS: dict[str, Rule] = {
     "org:grants": Rule(get=holders(C.GRANT_APPROVE), needs="grant.approve"),
     "org:grant_decide": Rule(post=holders(C.GRANT_APPROVE), needs="grant.approve; never one's own request or role"),
     "org:grant_audit": Rule(get=holders(C.AUDIT_READ), needs="audit.read"),
+    # region outlines (fengqiao.org.boundary_views): the system administrator, for the regions of their units
+    "org:regions": Rule(get=holders(C.ORG_ADMIN), needs="org.admin: the regions under one's units"),
+    "org:region_boundary": Rule(get=holders(C.ORG_ADMIN), post=holders(C.ORG_ADMIN), scoped=True,
+                                needs="org.admin, the region under one's units (a refused upload writes nothing)"),
+    "org:region_boundary_remove": Rule(post=holders(C.ORG_ADMIN), scoped=True,
+                                       needs="org.admin, the region under one's units"),
     # the tamper-evident audit trail (fengqiao.audit)
     "audit:chain": Rule(get=holders(C.AUDIT_READ), needs="audit.read: the anchors, a case in one's scope checked"),
     # personal information (fengqiao.privacy)

@@ -308,6 +308,9 @@ SAMPLES: dict[str, Callable[[World], Sample]] = {
     "org:grants": lambda w: _s(reverse("org:grants")),
     "org:grant_decide": lambda w: _s(reverse("org:grant_decide", args=[w.grant_request.pk])),
     "org:grant_audit": lambda w: _s(reverse("org:grant_audit")),
+    "org:regions": lambda w: _s(reverse("org:regions")),
+    "org:region_boundary": lambda w: _s(reverse("org:region_boundary", args=["440311"])),
+    "org:region_boundary_remove": lambda w: _s(reverse("org:region_boundary_remove", args=["440311"])),
     # personal information
     "privacy:notice": lambda w: _s(reverse("privacy:notice")),
     "privacy:notice_version": lambda w: _s(reverse("privacy:notice_version", args=[_notice_version()])),
