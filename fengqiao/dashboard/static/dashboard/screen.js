@@ -58,13 +58,24 @@
     return { value: (r * 100).toFixed(1), unit: "%" };
   }
   function text(f) { return f.value + (f.unit ? (f.unit === "%" ? "%" : (zh ? "" : " ") + f.unit) : ""); }
+  // Times are shown in the platform's time zone (Asia/Shanghai), whatever the screen's computer is set to; a case
+  // or warning of another day shows its date too.
+  var TZ = config.timeZone || undefined;
+  function parts(d) {
+    var out = {};
+    new Intl.DateTimeFormat("en-GB", { timeZone: TZ, year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit",
+      minute: "2-digit", second: "2-digit", hourCycle: "h23" }).formatToParts(d).forEach(function (p) { out[p.type] = p.value; });
+    return out;
+  }
   function hhmm(iso) {
     var d = new Date(iso);
     if (isNaN(d)) return "";
-    return pad(d.getHours()) + ":" + pad(d.getMinutes());
+    var p = parts(d), day = p.year + "-" + p.month + "-" + p.day;
+    return (day === todayIso() ? "" : p.month + "-" + p.day + " ") + p.hour + ":" + p.minute;
   }
+  function todayIso() { var p = parts(new Date()); return p.year + "-" + p.month + "-" + p.day; }
   function pad(n) { return (n < 10 ? "0" : "") + n; }
-  function clock(d) { return pad(d.getHours()) + ":" + pad(d.getMinutes()) + ":" + pad(d.getSeconds()); }
+  function clock(d) { var p = parts(d); return p.hour + ":" + p.minute + ":" + p.second; }
 
   // --- the request ---------------------------------------------------------------------------------------------------
   function query() {
@@ -151,6 +162,7 @@
       if (i === all.length - 1) {
         var here = el("span", null, step.name);
         here.setAttribute("aria-current", "page");
+        here.setAttribute("data-region", step.code);
         trail.appendChild(here);
       } else {
         var a = el("a", null, step.name);
@@ -444,8 +456,8 @@
   function isoDay(d) { return d.getFullYear() + "-" + pad(d.getMonth() + 1) + "-" + pad(d.getDate()); }
 
   function presetRange(name) {
-    var parts = config.today.split("-").map(Number);
-    var today = new Date(parts[0], parts[1] - 1, parts[2]);
+    var ymd = todayIso().split("-").map(Number);
+    var today = new Date(ymd[0], ymd[1] - 1, ymd[2]);
     var from = new Date(today);
     if (name === "today") { /* from = today */ }
     else if (name === "month") from.setDate(1);
