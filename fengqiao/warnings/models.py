@@ -55,7 +55,7 @@ class Level(models.TextChoices):
 
 
 class State(models.TextChoices):
-    OPEN = "open", _("New")
+    OPEN = "open", _("Waiting to be acknowledged")
     ACKNOWLEDGED = "acknowledged", _("Acknowledged")
     ACTING = "acting", _("Action under way")
     CLOSED = "closed", _("Closed")

@@ -93,7 +93,7 @@ class Migration(migrations.Migration):
                     "state",
                     models.CharField(
                         choices=[
-                            ("open", "New"),
+                            ("open", "Waiting to be acknowledged"),
                             ("acknowledged", "Acknowledged"),
                             ("acting", "Action under way"),
                             ("closed", "Closed"),
