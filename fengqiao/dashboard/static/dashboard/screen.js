@@ -413,11 +413,15 @@
         icon: L.divIcon({ className: "sc-pin g-" + p.grade + (p.approximate ? " approx" : ""), iconSize: [size, size] })
       });
       marker.bindPopup(function () { return pinPopup(p); });
-      if (!body.region.boundary && !body.children.length) bounds.extend([p.lat, p.lng]);
+      if (!body.region.boundary) bounds.extend([p.lat, p.lng]);
       return marker;
     });
     if (layers.pins.addLayers) layers.pins.addLayers(pins); else pins.forEach(function (m) { layers.pins.addLayer(m); });
 
+    var note = $("#sc-map-note");
+    note.hidden = !!body.region.boundary;
+    note.textContent = body.region.boundary ? "" : (T.no_outline || "").replace("%(name)s", body.region.name);
+    note.hidden = !note.textContent;
     if (regionChanged || fittedFor !== body.region.code) {
       if (!bounds.isValid() && body.region.point) bounds.extend(body.region.point);
       if (bounds.isValid()) {
