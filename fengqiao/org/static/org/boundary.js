@@ -5,7 +5,7 @@
     var el = document.getElementById("boundary-map"), source = document.getElementById("boundary-data");
     if (!el || !source || !window.L) return;
     var data = JSON.parse(source.textContent);
-    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 });
+    var map = L.map(el, { attributionControl: false, zoomSnap: 0.25 }).setView([22.75, 113.95], 10);
     var bounds = null;
     if (data.parent) {
       var parent = L.geoJSON(data.parent, { style: { color: "#555", weight: 1, dashArray: "4 4", fill: false } }).addTo(map);
@@ -19,7 +19,7 @@
       L.circleMarker(data.point, { radius: 5, color: "#1f4e8c", weight: 2, fillOpacity: 0.8 }).addTo(map);
       if (!bounds) bounds = L.latLngBounds([data.point, data.point]).pad(0.05);
     }
+    // the view is set first: Leaflet cannot draw a vector layer on a map without one
     if (bounds && bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
-    else map.setView([22.75, 113.95], 10);
   });
 })();
