@@ -340,6 +340,10 @@ VIEWS: dict[str, Rule] = {
     # the big screen (fengqiao.dashboard.views.screen): the page draws dashboard:data, so it has the same readers
     "dashboard:screen": Rule(get=holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)
                              | {OPERATOR_ELSEWHERE}, needs="case.dispatch, case.own or audit.read (as dashboard:data)"),
+    # its figures (fengqiao.dashboard.data): a member holding case.dispatch, case.own or audit.read in a unit whose
+    # scope covers regions (a centre) sees those regions (dashboard.selectors.screen_region_ids); another region: 404
+    "dashboard:data": Rule(get=holders(C.CASE_DISPATCH) | holders(C.CASE_OWN) | holders(C.AUDIT_READ)
+                           | {OPERATOR_ELSEWHERE}, needs="case.dispatch, case.own or audit.read in a centre"),
     # the early-warning radar (fengqiao.warnings): centre leaders, operators and auditors of the place's region, and
     # the suggested owner unit's handlers and leaders (fengqiao.warnings.rules)
     "warnings:list": Rule(get=who(Role.LEADER, Role.OPERATOR, Role.AUDITOR, Role.HANDLER, PETITION_OFFICER,

@@ -336,6 +336,7 @@ SAMPLES: dict[str, Callable[[World], Sample]] = {
     "commands:close": lambda w: _s(reverse("commands:close", args=[w.command.number, "withdraw"]), reason="重复发令"),
     "backlog:board": lambda w: _s(reverse("backlog:board")),
     "dashboard:screen": lambda w: _s(reverse("dashboard:screen")),
+    "dashboard:data": lambda w: _s(reverse("dashboard:data")),
     "backlog:campaign_new": lambda w: _s(reverse("backlog:campaign_new") + f"?by=community&key={w.case.region_id}"),
     "backlog:campaign": lambda w: _s(reverse("backlog:campaign", args=[w.campaign.pk])),
     "backlog:campaign_plan": lambda w: _s(reverse("backlog:campaign_plan", args=[w.campaign.pk, w.campaign_entry.pk]),
