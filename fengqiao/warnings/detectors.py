@@ -20,7 +20,7 @@ give one signal:
 
 Signals with the same key are merged (highest level, union of the evidence). Then the "content" signals
 (bursts, clusters, respondents, collective) that share most of their evidence are merged into one, keeping the
-key of the more specific subject (respondent, then place, then text, then case). Repeat complainants, red cases
+key of the more lasting subject (respondent, then text, then place, then case). Repeat complainants, red cases
 open too long and drift are separate phenomena and never merged with others.
 
 Times: a day is a calendar day in China Standard Time (UTC+8, no daylight saving since 1991), computed with a
@@ -32,6 +32,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import math
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -40,7 +41,7 @@ from django.utils.translation import gettext_noop
 
 from fengqiao.core.reasons import reason
 
-from .fingerprint import MASK, band_keys, distance
+from .fingerprint import MASK, SLOT_BITS, band_keys, distance
 from .thresholds import DEFAULT_THRESHOLDS, SeasonFactor, Thresholds
 
 __all__ = [
@@ -104,27 +105,50 @@ class Signal:
 
 
 class _View:
-    __slots__ = ("district", "now", "now_s", "records", "start_s", "ts")
+    """The pass's records in time order (ties by case id, whatever order the caller gave), their timestamps,
+    and — computed when a detector first asks — their local day and hour of the week."""
+
+    __slots__ = ("_days", "_hours", "district", "now", "now_s", "records", "start_s", "ts")
 
     def __init__(self, records: Iterable[Record], now: dt.datetime, t: Thresholds, district: str):
         self.now = now
         self.now_s = now.timestamp()
         self.start_s = self.now_s - t.history_days * DAY
         self.district = district
-        kept: list[tuple[float, int, Record]] = []
-        for r in records:
-            s = r.at.timestamp()
-            if self.start_s <= s <= self.now_s:
-                kept.append((s, r.case_id, r))
-        kept.sort(key=lambda x: (x[0], x[1]))  # deterministic, whatever order the caller gave
-        self.ts = [k[0] for k in kept]
-        self.records = [k[2] for k in kept]
+        recs = list(records)
+        ts = [r.at.timestamp() for r in recs]
+        ordered = all(
+            a < b or (a == b and ra.case_id <= rb.case_id)
+            for a, b, ra, rb in zip(ts, ts[1:], recs, recs[1:], strict=False)
+        )
+        if not ordered:
+            pairs = sorted(zip(ts, recs, strict=True), key=lambda p: (p[0], p[1].case_id))
+            ts = [p[0] for p in pairs]
+            recs = [p[1] for p in pairs]
+        lo, hi = bisect_left(ts, self.start_s), bisect_right(ts, self.now_s)
+        self.ts = ts[lo:hi]
+        self.records = recs[lo:hi]
+        self._days: list[int] | None = None
+        self._hours: list[int] | None = None
 
     def since(self, seconds_ago: float) -> int:
         """Index of the first record at or after now - seconds_ago."""
-        from bisect import bisect_left
-
         return bisect_left(self.ts, self.now_s - seconds_ago)
+
+    @property
+    def days(self) -> list[int]:
+        """Local (UTC+8) day number of each record."""
+        if self._days is None:
+            self._days = [int((s + CST) // DAY) for s in self.ts]
+        return self._days
+
+    @property
+    def hours(self) -> list[int]:
+        """Hour of the week of each record: weekday × 24 + hour, Monday 0 h = 0 (local time)."""
+        if self._hours is None:
+            # 1970-01-01 00:00 local was a Thursday: 3 days (72 hours) into the week
+            self._hours = [(int((s + CST) // HOUR) + 72) % 168 for s in self.ts]
+        return self._hours
 
 
 def _view(records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds, district: str = "") -> _View:
@@ -153,11 +177,25 @@ def _level(value: float, orange: float, red: float) -> str:
 
 
 def _fmt(x: float) -> str:
+    if x == int(x):
+        return str(int(x))
     return f"{x:.1f}" if x < 10 else str(round(x))
 
 
 def _first_at(records: Iterable[Record]) -> dt.datetime:
     return min(r.at for r in records)
+
+
+def _applicants(records: Iterable[Record]) -> int:
+    """Distinct applicants among the cases (a case without a known applicant counts as one)."""
+    known: set[str] = set()
+    unknown = 0
+    for r in records:
+        if r.complainant:
+            known.add(r.complainant)
+        else:
+            unknown += 1
+    return len(known) + unknown
 
 
 def _place_of(records: Sequence[Record], district: str, share: float = 0.6) -> str:
@@ -243,13 +281,11 @@ class _Profile:
     """The district's rhythm over the baseline period: expected volume per (weekday, hour), an average day = 1."""
 
     def __init__(self, v: _View, base_from: float, base_to: float, t: Thresholds):
-        cells = [[1.0] * 24 for _ in range(7)]  # one pseudo-case per cell: a flat profile when data is scarce
-        i0 = v.since(v.now_s - base_from)
-        for s in v.ts[i0:]:
-            if s >= base_to:
-                break
-            local = s + CST
-            cells[_weekday(int(local // DAY))][int(local % DAY // HOUR)] += 1.0
+        counts = [1.0] * 168  # one pseudo-case per hour of the week: a flat profile when data is scarce
+        i0, i1 = bisect_left(v.ts, base_from), bisect_left(v.ts, base_to)
+        for h in v.hours[i0:i1]:
+            counts[h] += 1.0
+        cells = [counts[w * 24 : (w + 1) * 24] for w in range(7)]
         days_per_weekday = [0.0] * 7
         for day, frac in self._days(base_from, base_to):
             days_per_weekday[_weekday(day)] += frac
@@ -320,7 +356,7 @@ class _Seasons:
 
 
 def detect_bursts(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """A category rising in a community, a street or the district against that place's own baseline.
 
@@ -328,19 +364,20 @@ def detect_bursts(
     district's weekday × hour rhythm (learned over the same days) and the group's own weekday profile shrunk
     towards the district's (a Monday that is always busy is expected to be busy). Season: the ratio of the
     ``seasons`` table's factor over the window to its mean over the baseline, and a trend term: the district's
-    volume over the last week against its baseline (clamped). A window fires when it has at least
-    ``burst_min_count`` cases, ``burst_min_ratio`` times the expected count, and a negative-binomial upper tail
-    below ``burst_p_value``. A street (district) is not reported for a category when one of its communities
+    volume over the last week against its baseline (clamped). A window fires when its cases come from at least
+    ``burst_min_count`` applicants (one person writing six times is a repeat complainant, not a burst), that
+    count is ``burst_min_ratio`` times the expected count, and its negative-binomial upper tail is below
+    ``burst_p_value``. A street (district) is not reported for a category when one of its communities
     (streets) already is.
     """
-    v = _view(records, now, t)
+    v = _view(records, now, t, district)
     if not v.records:
         return []
     longest = max(t.burst_windows_h) * HOUR
     base_from, base_to = v.start_s, v.now_s - longest
     if base_to <= base_from:
         base_to = base_from
-    profile = _Profile(v, v.now_s - base_from, base_to, t)
+    profile = _Profile(v, base_from, base_to, t)
     base_exp = profile.exposure(base_from, base_to) if base_to > base_from else [0.0] * 7
     win_exp = {w: profile.exposure(v.now_s - w * HOUR, v.now_s) for w in t.burst_windows_h}
     total_base_exp = sum(base_exp)
@@ -352,7 +389,7 @@ def detect_bursts(
     district = v.district
     n_base = 0
     week_total = 0
-    for s, r in zip(v.ts, v.records, strict=True):
+    for s, r, how in zip(v.ts, v.records, v.hours, strict=True):
         if not r.category:
             continue
         groups = [(r.place, r.category)] if r.place else []
@@ -362,7 +399,7 @@ def detect_bursts(
         groups.append((district, r.category))
         if s < base_to:
             n_base += 1
-            w = _weekday(_day(s))
+            w = how // 24
             for g in groups:
                 row = base.get(g)
                 if row is None:
@@ -403,7 +440,7 @@ def detect_bursts(
         best = None
         for w_h in t.burst_windows_h:
             a = v.now_s - w_h * HOUR
-            c = sum(1 for s, _ in items if s >= a)
+            c = _applicants(r for s, r in items if s >= a)
             if c < t.burst_min_count:
                 continue
             mu = rate * sum(x * e for x, e in zip(adj, win_exp[w_h], strict=True)) * trend
@@ -440,11 +477,10 @@ def detect_bursts(
                 series=(),
                 reason=reason(
                     gettext_noop(
-                        "%(count)s demands about %(category)s in the last %(hours)s hours, where %(expected)s were "
-                        "expected from this place's usual rate"
+                        "%(count)s demands of this category in the last %(hours)s hours, where %(expected)s were expected "
+                        "from this place's usual rate"
                     ),
                     count=c,
-                    category=cat,
                     hours=w_h,
                     expected=_fmt(mu),
                 ),
@@ -460,7 +496,7 @@ def detect_bursts(
 
 
 def detect_clusters(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """Many residents writing nearly the same words: fingerprints differing in at most ``cluster_max_distance``
     of their 16 slots (fingerprint.distance).
@@ -471,7 +507,7 @@ def detect_clusters(
     fires with at least ``cluster_min_size`` recent members from ``cluster_min_complainants`` applicants
     (cases without a known applicant count as distinct) and ``cluster_min_ratio`` times its own older rate.
     """
-    v = _view(records, now, t)
+    v = _view(records, now, t, district)
     k = t.cluster_max_distance
     slots = max(1, t.cluster_band_slots)
 
@@ -523,15 +559,21 @@ def detect_clusters(
             for band in band_keys(fp, slots):
                 member_bucket[band].append(fp)
     older: dict[int, list[Record]] = defaultdict(list)
+    width = slots * SLOT_BITS
+    band_mask = (1 << width) - 1
+    shifts = [(i << width, i * width) for i in range(16 // slots)]  # band_keys, inlined: this loop sees 90 days
+    lookup = member_bucket.get
     for r in v.records[:i0]:
-        if not r.fingerprint:
-            continue
         fp = r.fingerprint & MASK
+        if not fp:
+            continue
         hit: set[int] = set()
-        for band in band_keys(fp, slots):
-            for m in member_bucket.get(band, ()):
-                if distance(fp, m) <= k:
-                    hit.add(find(m))
+        for tag, shift in shifts:
+            near = lookup(tag | ((fp >> shift) & band_mask))
+            if near:
+                for m in near:
+                    if distance(fp, m) <= k:
+                        hit.add(find(m))
         for root in hit:
             older[root].append(r)
 
@@ -540,7 +582,7 @@ def detect_clusters(
     signals = []
     for root, cases in candidates.items():
         n = len(cases)
-        applicants = len({r.complainant for r in cases if r.complainant}) + sum(1 for r in cases if not r.complainant)
+        applicants = _applicants(cases)
         if applicants < t.cluster_min_complainants:
             continue
         expected = len(older[root]) / old_days * window_days
@@ -581,12 +623,12 @@ def detect_clusters(
 
 
 def detect_respondents(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """At least ``respondent_min_count`` cases against one respondent in the window, and ``respondent_min_ratio``
     times the respondent's own rate over the 90 days before it (a utility that always draws complaints is
     not news); red at ``respondent_red_count`` cases or ``respondent_red_people`` people."""
-    v = _view(records, now, t)
+    v = _view(records, now, t, district)
     i0 = v.since(t.respondent_window_h * HOUR)
     recent: dict[str, list[Record]] = defaultdict(list)
     for r in v.records[i0:]:
@@ -659,12 +701,12 @@ def _same_matter(cases: list[Record], k: int) -> list[Record]:
 
 
 def detect_repeats(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """One applicant writing again and again about one matter: at least ``repeat_min_count`` cases of one
     category or with near-identical texts in ``repeat_window_days`` days — or ``repeat_any_count`` cases about
     anything. (A resident who writes three times in a month about three different things is not a signal.)"""
-    v = _view(records, now, t)
+    v = _view(records, now, t, district)
     i0 = v.since(t.repeat_window_days * DAY)
     by: dict[str, list[Record]] = defaultdict(list)
     for r in v.records[i0:]:
@@ -707,11 +749,13 @@ def detect_repeats(
 
 
 def detect_collective(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """A case with at least ``collective_min_people`` people, or at least ``collective_sum_min_cases`` cases of
-    one place and category adding up to ``collective_sum_people`` people, within ``collective_window_h``."""
-    v = _view(records, now, t)
+    one place and category, each of ``collective_sum_min_each`` people or more, adding up to
+    ``collective_sum_people`` people, within ``collective_window_h`` (a group that wrote in several parts;
+    many one-person cases are a burst, not a collective case)."""
+    v = _view(records, now, t, district)
     i0 = v.since(t.collective_window_h * HOUR)
     signals = []
     groups: dict[tuple[str, str], list[Record]] = defaultdict(list)
@@ -736,7 +780,7 @@ def detect_collective(
                     count=1,
                 )
             )
-        elif r.category and (r.place or r.street):
+        elif r.people >= t.collective_sum_min_each and r.category and (r.place or r.street):
             groups[(r.place or r.street, r.category)].append(r)
     for (place, cat), cases in sorted(groups.items()):
         people = sum(max(r.people, 1) for r in cases)
@@ -772,10 +816,10 @@ def detect_collective(
 
 
 def detect_red_open(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """A red case still open ``red_open_hours`` after submission (orange), ``red_open_red_hours`` (red)."""
-    v = _view(records, now, t)
+    v = _view(records, now, t, district)
     signals = []
     limit = v.now_s - t.red_open_hours * HOUR
     for s, r in zip(v.ts, v.records, strict=True):
@@ -795,7 +839,7 @@ def detect_red_open(
                 case_ids=(r.case_id,),
                 series=(),
                 reason=reason(
-                    gettext_noop("A red case open for %(hours)s hours (the limit is %(limit)s)"),
+                    gettext_noop("A red case open for %(hours)s hours (the limit is %(limit)s hours)"),
                     hours=hours,
                     limit=t.red_open_hours,
                 ),
@@ -811,14 +855,14 @@ def detect_red_open(
 
 
 def detect_drift(
-    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS
+    records: Sequence[Record] | _View, now: dt.datetime, t: Thresholds = DEFAULT_THRESHOLDS, *, district: str = ""
 ) -> list[Signal]:
     """The share of red and yellow cases of a region (community, street, district) over a recent window
     (``drift_windows_days``, the shortest that shows it) against the ``drift_baseline_days`` before the longest
     window: up by ``drift_min_delta`` at least, with at least ``drift_min_recent`` recent and
     ``drift_min_baseline`` earlier cases, and a binomial tail below ``drift_p_value``. When a street drifts its
     communities are not reported apart; the district only when none of its streets or communities is."""
-    v = _view(records, now, t)
+    v = _view(records, now, t, district)
     windows = sorted(t.drift_windows_days)
     longest = windows[-1] * DAY
     b0 = v.now_s - longest - t.drift_baseline_days * DAY
@@ -903,7 +947,7 @@ def detect_drift(
 # Everything together: merging, series.
 
 _CONTENT = ("burst", "cluster", "respondent", "collective")
-_SUBJECT_ORDER = ("respondent", "place", "text", "case")
+_SUBJECT_ORDER = ("respondent", "text", "place", "case")
 
 
 def _merge_two(a: Signal, b: Signal, t: Thresholds, key: str | None = None) -> Signal:
@@ -989,8 +1033,7 @@ def _with_series(signals: list[Signal], v: _View, t: Thresholds) -> list[Signal]
             for cid in s.case_ids:
                 by_case[cid].append(i)
     i0 = v.since(v.now_s - (first * DAY - CST))
-    for s, r in zip(v.ts[i0:], v.records[i0:], strict=True):
-        d = _day(s)
+    for d, r in zip(v.days[i0:], v.records[i0:], strict=True):
         hits: list[int] = []
         if place_cat and r.category:
             for region in (r.place, r.street, v.district):

@@ -70,7 +70,7 @@ class Thresholds:
     burst_min_count: int = 5  # fewer cases in a window are never a burst (1 → 3 is not a burst)
     burst_min_ratio: float = 3.0  # and at least this many times what the baseline expects
     burst_p_value: float = 1e-4  # and this unlikely under the baseline (negative-binomial upper tail)
-    burst_dispersion: float = 0.3  # NB over-dispersion α (variance = μ + α μ²): demands come in small bunches
+    burst_dispersion: float = 0.15  # NB over-dispersion α (variance = μ + α μ²): demands come in small bunches
     burst_floor_per_day: float = 0.05  # baseline rate of a place/category with (almost) no history
     burst_weekday_prior: float = 8.0  # pseudo-count pulling a group's own weekday profile to the district's
     burst_trend_clamp: tuple[float, float] = (0.67, 1.5)  # how far the district's recent level may move the baseline
@@ -111,6 +111,7 @@ class Thresholds:
     collective_min_people: int = 5  # one case with this many people is collective (群体性)
     collective_sum_people: int = 10  # or several cases of one place and category adding up to this many
     collective_sum_min_cases: int = 3
+    collective_sum_min_each: int = 2  # counting only cases of several people
     collective_orange_people: int = 20
     collective_red_people: int = 50
 
