@@ -400,7 +400,8 @@ def radar_run_all(now: datetime | None = None) -> dict[str, RunResult]:
 
 
 def _step(warning: Warning, actor, step: str) -> tuple[Warning, str]:
-    locked = Warning.objects.select_for_update().select_related("owner_unit").get(pk=warning.pk)
+    # No select_related here: PostgreSQL refuses FOR UPDATE on the nullable side of an outer join.
+    locked = Warning.objects.select_for_update().get(pk=warning.pk)
     scope = scope_for(actor)
     if not rules.may_read(scope, place_id=locked.place_id, owner_unit_id=locked.owner_unit_id):
         raise PermissionDenied(_("This warning is not in your scope."))
