@@ -125,7 +125,7 @@ class Thresholds:
     drift_min_recent: int = 20  # cases in the recent window
     drift_min_baseline: int = 30
     drift_min_delta: float = 0.15  # share of red+yellow up by at least this much (absolute)
-    drift_p_value: float = 1e-3  # binomial tail of the recent count under the baseline share
+    drift_p_value: float = 1e-4  # binomial tail of the recent count under the baseline share
     drift_orange_delta: float = 0.25
     drift_red_delta: float = 0.35
 
