@@ -72,8 +72,8 @@ def test_the_big_screen_counts_drills_down_and_shows_a_new_case_live(new_page, d
     streets = set(district.children.values_list("code", flat=True))
     assert {b.get_attribute("data-region") for b in page.locator("#sc-children [data-region]").all()} == streets
 
-    # drill down: the street, then one of its communities (the list of areas below; the map does the same)
-    page.locator(f'#sc-children [data-region="{STREET}"]').click()
+    # drill down: the street by its name on the map, then one of its communities from the list of areas below
+    page.locator(f'#sc-map [data-region="{STREET}"]').click()
     _drawn(page, STREET)
     assert page.locator("#sc-region-name").inner_text() == Region.objects.get(code=STREET).name
     assert int(_counter(page, "received")) == _received(STREET)
@@ -117,7 +117,7 @@ def test_the_big_screen_counts_drills_down_and_shows_a_new_case_live(new_page, d
     assert int(_counter(page, "received")) == _received(DISTRICT)
 
 
-def test_a_backwards_period_is_refused_in_place(new_page, demo_site):
+def test_a_backwards_period_is_refused_in_place_and_a_silent_server_is_told(new_page, demo_site):
     page = new_page(viewport={"width": 1920, "height": 1080})
     staff_sign_in(page, demo_site, "gm_leader")
     page.goto("/screen/")
@@ -130,6 +130,21 @@ def test_a_backwards_period_is_refused_in_place(new_page, demo_site):
     errors.wait_for(state="visible")
     assert errors.inner_text().strip()
     assert _counter(page, "received") == shown  # the last figures stay
+    assert "2026-06-30" not in page.url  # the screen goes on with the period it showed
+
+    # the server stops answering: the page says so and keeps the last figures; it recovers by itself
+    page.route("**/screen/data.json*", lambda route: route.abort())
+    page.wait_for_function("() => document.body.dataset.state === 'offline'", timeout=15_000)
+    assert page.locator("#sc-live-text").inner_text().strip()
+    assert _counter(page, "received") == shown
+    page.unroute("**/screen/data.json*")
+    page.wait_for_function("() => document.body.dataset.state === 'live'", timeout=15_000)
+
+    # a bookmark naming an unknown area: the reason, and the viewer's own district instead
+    page.goto("/screen/?region=999999999")
+    page.locator("#sc-period-errors").wait_for(state="visible")
+    page.locator(f'#sc-trail [aria-current="page"][data-region="{DISTRICT}"]').wait_for(timeout=15_000)
+    assert "999999999" not in page.url
 
 
 def test_the_phone_layout_stacks_and_keeps_the_map(new_page, demo_site):

@@ -14,6 +14,7 @@
   var state = { region: config.region || "", from: config.from || "", to: config.to || "" };
   var data = null;          // the last answer drawn
   var drawnQuery = null;    // the question it answered (region and period)
+  var drawnState = null;    // the same, as the state it was asked with
   var seq = 0;              // the number of the newest request: an older answer arriving late is dropped
   var seenCases = null;     // codes of the latest cases already shown (a new one is highlighted)
   var lastOk = null;        // when the server last answered
@@ -88,27 +89,44 @@
   }
 
   function load(reason) {
-    var mine = ++seq, asked = query();
+    var mine = ++seq, asked = query(), askedState = copy(state);
     return fetch(config.dataUrl + asked, { credentials: "same-origin", headers: { Accept: "application/json" } })
       .then(function (resp) {
         if (mine !== seq) return;
-        if (resp.status === 400) {
-          return resp.json().then(function (body) { if (mine === seq) showErrors(body.errors || {}); });
+        if (resp.status === 400 || resp.status === 404) {  // refused: say why, in place, and keep the last figures
+          live(true);
+          var why = resp.status === 400 ? resp.json() : Promise.resolve({ errors: { region: [T.not_found] } });
+          return why.then(function (body) {
+            if (mine !== seq) return;
+            showErrors(body.errors || {});
+            backToWhatWasShown();
+          });
         }
-        if (resp.status === 404) { showErrors({ region: [T.not_found] }); return; }
         if (!resp.ok) throw new Error("HTTP " + resp.status);
         return resp.json().then(function (body) {
           if (mine !== seq) return;
-          showErrors(null);
+          if (reason !== "poll" && reason !== "fallback") showErrors(null);
           live(true);
           if (!data || body.version !== data.version || asked !== drawnQuery) {
             var same = asked === drawnQuery;
             drawnQuery = asked;
+            drawnState = askedState;
             draw(body, same);
           }
         });
       })
       .catch(function () { if (mine === seq) live(false); });
+  }
+
+  function copy(o) { return { region: o.region, from: o.from, to: o.to }; }
+
+  // After a refused question the screen goes on with the last one answered (or the defaults, for a bad bookmark).
+  var fellBack = false;
+  function backToWhatWasShown() {
+    var fallback = !drawnState;
+    state = fallback ? { region: "", from: "", to: "" } : copy(drawnState);
+    history.replaceState(null, "", config.pageUrl + query());
+    if (fallback && !data && !fellBack) { fellBack = true; load("fallback"); }
   }
 
   function live(ok) {
@@ -353,6 +371,7 @@
       showCoverageOnHover: false, maxClusterRadius: Math.round(2.8 * rem()), iconCreateFunction: clusterIcon
     }) : window.L.layerGroup();
     layers.pins.addTo(map);
+    map.createPane("labels").style.zIndex = 650;
   }
 
   function clusterIcon(cluster) {
@@ -380,21 +399,26 @@
     body.children.forEach(function (c) {
       var colour = GRADE_COLOURS[c.risk] || GRADE_COLOURS.green;
       var label = c.name + (c.open ? " · " + c.open : "");
-      var shape = null;
+      var shape = null, at = null, side = "center";
       if (c.boundary) {
         shape = L.geoJSON(c.boundary, { style: { color: colour, weight: 0.12 * r, fillColor: colour, fillOpacity: RISK_FILL[c.risk] || 0.2 } });
-        shape.bindTooltip(label, { permanent: true, direction: "center", className: "sc-label" });
         bounds.extend(shape.getBounds());
+        at = c.point || shape.getBounds().getCenter();
       } else if (c.point) {
         shape = L.circleMarker(c.point, { radius: 0.9 * r + Math.min(1.2 * r, Math.sqrt(c.open || 0) * 0.25 * r),
           color: "#fff", weight: 0.1 * r, fillColor: colour, fillOpacity: 0.85 });
-        shape.bindTooltip(label, { permanent: true, direction: "right", offset: [0.6 * r, 0], className: "sc-label" });
         bounds.extend(c.point);
+        at = c.point; side = "right";
       }
-      if (shape) {
-        shape.on("click", function () { go(c.code); });
-        shape.addTo(layers.children);
-      }
+      if (!shape) return;
+      shape.on("click", function () { go(c.code); });
+      shape.addTo(layers.children);
+      // the name sits above the case pins (its own pane) and is itself a button: click or Enter drills down
+      var tag = el("span", "sc-area-label sc-area-" + side + " risk-" + c.risk, label);
+      tag.setAttribute("data-region", c.code);
+      L.marker(at, { pane: "labels", icon: L.divIcon({ html: tag, className: "sc-area-icon", iconSize: null }),
+        title: T.drill + ": " + c.name, keyboard: true, riseOnHover: true })
+        .on("click", function () { go(c.code); }).addTo(layers.children);
     });
     body.service_points.forEach(function (s) {
       var size = Math.round(0.8 * r);
@@ -419,7 +443,6 @@
     if (layers.pins.addLayers) layers.pins.addLayers(pins); else pins.forEach(function (m) { layers.pins.addLayer(m); });
 
     var note = $("#sc-map-note");
-    note.hidden = !!body.region.boundary;
     note.textContent = body.region.boundary ? "" : (T.no_outline || "").replace("%(name)s", body.region.name);
     note.hidden = !note.textContent;
     if (regionChanged || fittedFor !== body.region.code) {
