@@ -5,17 +5,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from fengqiao.org.access import Capability, scope_for
-
-# Who sees the big screen: the same people as /screen/data.json (centre staff, leaders, auditors).
-SCREEN_READERS = frozenset({Capability.CASE_DISPATCH, Capability.CASE_OWN, Capability.AUDIT_READ})
+from fengqiao.dashboard.selectors import may_see_screen
 
 POLL_SECONDS = 5
 COUNTERS = (
@@ -31,10 +28,6 @@ COUNTERS = (
     "open_red",
     "open_yellow",
 )
-
-
-def may_see_screen(user) -> bool:
-    return bool(SCREEN_READERS & scope_for(user).capabilities)
 
 
 def _labels() -> dict[str, str]:
@@ -73,6 +66,9 @@ def _labels() -> dict[str, str]:
         "level_yellow": pgettext("big screen", "Yellow warning"),
         "yuan": pgettext("big screen", "yuan"),
         "drill": pgettext("big screen", "Show this area"),
+        "no_outline": pgettext(
+            "big screen", "No outline is loaded for %(name)s: its areas and cases are shown at their points."
+        ),
         "wan": "万",
         "yi": "亿",
         "wan_yuan": "万元",
@@ -80,28 +76,20 @@ def _labels() -> dict[str, str]:
     }
 
 
-def _data_url(request: HttpRequest) -> str:
-    try:
-        return reverse("dashboard:data")
-    except NoReverseMatch:  # the figures' endpoint is not routed yet: it sits beside the page
-        return request.path + "data.json"
-
-
 @login_required
 def screen(request: HttpRequest) -> HttpResponse:
-    if not may_see_screen(request.user):
-        raise Http404(_("The big screen is for centre staff, leaders and auditors."))
-    today = timezone.localdate()
+    if not may_see_screen(request.user):  # the same readers as /screen/data.json
+        raise PermissionDenied(_("The big screen is for the staff of a service centre, its leaders and auditors."))
     labels = _labels()
     config = {
-        "dataUrl": _data_url(request),
+        "dataUrl": reverse("dashboard:data"),
         "pageUrl": request.path,
         "region": request.GET.get("region", ""),
         "from": request.GET.get("from", ""),
         "to": request.GET.get("to", ""),
-        "today": today.isoformat(),
         "pollSeconds": POLL_SECONDS,
         "lang": request.LANGUAGE_CODE,
+        "timeZone": settings.TIME_ZONE,
     }
     return render(
         request,
