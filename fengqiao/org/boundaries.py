@@ -482,6 +482,34 @@ def choose_crs(chosen: str, declared: str | None) -> str:
 
 
 _CRS_NAMES = {WGS84: "WGS84", GCJ02: "GCJ-02"}
+MIX_APART = 0.9  # overlap (intersection over union) below which a replacement does not match the current outline
+MIX_MATCH = 0.97  # … and above which it does when read in the other system
+
+
+def overlap(a: BaseGeometry, b: BaseGeometry) -> float:
+    """Intersection over union (0..1)."""
+    union = a.union(b).area
+    return float(a.intersection(b).area / union) if union else 0.0
+
+
+def check_crs_mix(raw: BaseGeometry, read: BaseGeometry, crs: str, current: BaseGeometry) -> None:
+    """Refuse a replacement that matches the region's current outline only when read in the other system.
+
+    The usual mistake: an outline traced on Amap (GCJ-02) uploaded as WGS84, or a WGS84 file labelled GCJ-02. Read
+    wrongly it lies about 600 m off the outline it replaces; read the other way it lies on it. A replacement that
+    differs from the current outline in both readings (a real change of the boundary) passes.
+    """
+    other = _geometry_gcj02_to_wgs84(raw) if crs == WGS84 else raw
+    if overlap(read, current) < MIX_APART and overlap(other, current) > MIX_MATCH:
+        raise BoundaryRefused(
+            "crs_mixed",
+            gettext_noop(
+                "Wrong coordinate system: read as %(chosen)s the outline lies about 600 m off the region's current "
+                "outline; read as %(other)s it lies on it. Choose %(other)s and upload it again."
+            ),
+            chosen=_CRS_NAMES[crs],
+            other=_CRS_NAMES[GCJ02 if crs == WGS84 else WGS84],
+        )
 
 
 def outline_from_upload(
@@ -492,11 +520,13 @@ def outline_from_upload(
     city_name: str = "",
     parent: BaseGeometry | None = None,
     parent_name: str = "",
+    current: BaseGeometry | None = None,
 ) -> Outline:
     """Read, convert, check and normalise an uploaded outline. Raises BoundaryRefused with the first problem found.
 
     `city`: the city's outline (WGS84) the region must lie in; `parent`: the outline of the region's parent
-    (street → district, community → street, grid → community) when it has one.
+    (street → district, community → street, grid → community) when it has one; `current`: the region's outline
+    now, when it has one (a replacement read in the wrong system sits ≈ 600 m off it: see check_crs_mix).
     """
     if crs not in CRS_CHOICES:
         raise BoundaryRefused("crs_unknown", gettext_noop("Choose WGS84 or GCJ-02 as the coordinate system."))
@@ -517,8 +547,11 @@ def outline_from_upload(
     _check_valid(geom)
     if geom.area == 0:
         raise BoundaryRefused("empty", gettext_noop("The outline encloses no area."))
+    raw = geom
     if crs == GCJ02:
         geom = _geometry_gcj02_to_wgs84(geom)
+    if current is not None:
+        check_crs_mix(raw, geom, crs, current)
     if city is not None and share_inside(geom, city, CITY_TOLERANCE) < CITY_MIN_INSIDE:
         where = geom.representative_point()
         raise BoundaryRefused(

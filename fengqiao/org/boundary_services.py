@@ -68,8 +68,9 @@ def outline_for(region: Region, data: bytes, crs: str) -> boundaries.Outline:
     """Check an uploaded file as the outline of `region` (raises boundaries.BoundaryRefused)."""
     city, city_name = city_outline(region)
     parent, parent_name = parent_outline(region)
+    current = shape(region.boundary) if region.boundary else None
     return boundaries.outline_from_upload(
-        data, crs=crs, city=city, city_name=city_name, parent=parent, parent_name=parent_name
+        data, crs=crs, city=city, city_name=city_name, parent=parent, parent_name=parent_name, current=current
     )
 
 

@@ -267,3 +267,21 @@ def test_a_multipolygon_part_of_several_features_must_be_valid_itself(city):
     }
     assert _refusal(json.dumps(collection).encode(), city=city).code == "invalid"
     assert isinstance(B.normalise(MultiPolygon([box(113.9, 22.7, 113.91, 22.71)])), Polygon)
+
+
+def test_a_replacement_read_in_the_wrong_system_is_refused_when_the_other_reading_matches(city, guangming):
+    """The Amap outline of 光明区 without its crs_note, uploaded as WGS84 over the current (WGS84) outline."""
+    doc = json.loads(GM_GCJ02.read_text(encoding="utf-8"))
+    doc["features"][0]["properties"] = {"name": "光明区"}
+    data = json.dumps(doc).encode()
+    refusal = _refusal(data, crs=B.WGS84, city=city, current=guangming)
+    assert refusal.code == "crs_mixed"
+    with translation.override("en"):
+        assert refusal.message().startswith("Wrong coordinate system: read as WGS84 the outline lies about 600 m off")
+    assert B.outline_from_upload(data, crs=B.GCJ02, city=city, current=guangming).vertices == 1298
+    # a WGS84 file labelled GCJ-02 the other way round
+    wgs = GM_WGS84.read_text(encoding="utf-8").replace("WGS84 (converted from GCJ-02)", "")
+    assert _refusal(wgs.encode(), crs=B.GCJ02, city=city, current=guangming).code == "crs_mixed"
+    # a real change of the boundary (the west half only) is not a mix-up
+    west = guangming.intersection(box(113.85, 22.72, 113.94, 22.80))
+    assert B.outline_from_upload(_doc(west), crs=B.WGS84, city=city, current=guangming).vertices > 100
