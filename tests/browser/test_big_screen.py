@@ -14,6 +14,7 @@ from fengqiao.cases import services as cs
 from fengqiao.cases.models import Case, Channel, Grade, ServiceType
 from fengqiao.org.models import Region
 from tests.browser.conftest import staff_sign_in
+from tests.browser.test_accessibility import readable, serious_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db]
 
@@ -69,6 +70,8 @@ def test_the_big_screen_counts_drills_down_and_shows_a_new_case_live(new_page, d
     start, end = _period()
     assert page.locator("#sc-from").input_value() == start.isoformat()
     assert page.locator("#sc-to").input_value() == end.isoformat()
+    violations = serious_violations(page)
+    assert not violations, readable(violations)
     streets = set(district.children.values_list("code", flat=True))
     assert {b.get_attribute("data-region") for b in page.locator("#sc-children [data-region]").all()} == streets
 
@@ -156,3 +159,5 @@ def test_the_phone_layout_stacks_and_keeps_the_map(new_page, demo_site):
     box = page.locator("#sc-map").bounding_box()
     assert box["width"] > 300 and box["height"] > 250
     assert page.locator(".sc-map .leaflet-interactive, .sc-map .sc-pin, .sc-map .sc-cluster").count() > 0
+    violations = serious_violations(page)
+    assert not violations, readable(violations)
