@@ -76,6 +76,7 @@ class BoundaryRefused(Exception):
         self.code = code
         self.msgid = msgid
         self.args_ = args
+        self.geometry: dict[str, Any] | None = None  # where the refused outline lies (WGS84), when it could be read
 
     def message(self) -> str:
         """The reason in the active language."""
@@ -512,6 +513,45 @@ def check_crs_mix(raw: BaseGeometry, read: BaseGeometry, crs: str, current: Base
         )
 
 
+def _check_place(
+    raw: BaseGeometry,
+    geom: BaseGeometry,
+    crs: str,
+    *,
+    city: BaseGeometry | None,
+    city_name: str,
+    parent: BaseGeometry | None,
+    parent_name: str,
+    current: BaseGeometry | None,
+) -> None:
+    """Where the outline lies: on the current one in the system chosen, inside the city, inside the parent."""
+    if current is not None:
+        check_crs_mix(raw, geom, crs, current)
+    if city is not None and share_inside(geom, city, CITY_TOLERANCE) < CITY_MIN_INSIDE:
+        where = geom.representative_point()
+        raise BoundaryRefused(
+            "outside_city",
+            gettext_noop(
+                "The outline lies outside %(city)s (around %(place)s). Check the file and the coordinate system."
+            ),
+            city=city_name,
+            place=_place(where.x, where.y),
+        )
+    if parent is not None:
+        share = share_inside(geom, parent, PARENT_TOLERANCE)
+        if share < PARENT_MIN_INSIDE:
+            raise BoundaryRefused(
+                "outside_parent",
+                gettext_noop(
+                    "Only %(share)s%% of the outline lies inside %(parent)s; at least %(least)s%% must. Check the file, "
+                    "the region, and the coordinate system."
+                ),
+                share=f"{share * 100:.0f}",
+                parent=parent_name,
+                least=f"{PARENT_MIN_INSIDE * 100:.0f}",
+            )
+
+
 def outline_from_upload(
     data: bytes,
     *,
@@ -550,31 +590,14 @@ def outline_from_upload(
     raw = geom
     if crs == GCJ02:
         geom = _geometry_gcj02_to_wgs84(geom)
-    if current is not None:
-        check_crs_mix(raw, geom, crs, current)
-    if city is not None and share_inside(geom, city, CITY_TOLERANCE) < CITY_MIN_INSIDE:
-        where = geom.representative_point()
-        raise BoundaryRefused(
-            "outside_city",
-            gettext_noop(
-                "The outline lies outside %(city)s (around %(place)s). Check the file and the coordinate system."
-            ),
-            city=city_name,
-            place=_place(where.x, where.y),
+    try:
+        _check_place(
+            raw, geom, crs, city=city, city_name=city_name, parent=parent, parent_name=parent_name, current=current
         )
-    if parent is not None:
-        share = share_inside(geom, parent, PARENT_TOLERANCE)
-        if share < PARENT_MIN_INSIDE:
-            raise BoundaryRefused(
-                "outside_parent",
-                gettext_noop(
-                    "Only %(share)s%% of the outline lies inside %(parent)s; at least %(least)s%% must. Check the file, "
-                    "the region, and the coordinate system."
-                ),
-                share=f"{share * 100:.0f}",
-                parent=parent_name,
-                least=f"{PARENT_MIN_INSIDE * 100:.0f}",
-            )
+    except BoundaryRefused as refusal:
+        shown = geom.simplify(0.0001) if _count(geom) > MAX_VERTICES else geom
+        refusal.geometry = {"type": shown.geom_type, "coordinates": _round(mapping(shown)["coordinates"])}
+        raise
     geom, simplified_m = _simplify(geom)
     geom = normalise(geom)
     _check_valid(geom)

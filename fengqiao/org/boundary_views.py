@@ -82,7 +82,14 @@ def region_tree(request: HttpRequest) -> HttpResponse:
     return render(request, "org/regions.html", {"rows": rows, "totals": totals})
 
 
-def _page(request: HttpRequest, region: Region, form: BoundaryForm, *, refused: str = "", status: int = 200):
+def _page(
+    request: HttpRequest,
+    region: Region,
+    form: BoundaryForm,
+    *,
+    refused: boundaries.BoundaryRefused | None = None,
+    status: int = 200,
+):
     outline = None
     if region.boundary:
         from shapely.geometry import shape
@@ -102,12 +109,14 @@ def _page(request: HttpRequest, region: Region, form: BoundaryForm, *, refused: 
             "region": region,
             "form": form,
             "outline": outline,
-            "refused": refused,
+            "refused": refused.message() if refused is not None else "",
+            "refused_drawn": refused is not None and refused.geometry is not None,
             "history": history,
             "map_data": {
                 "boundary": region.boundary,
                 "parent": parent_boundary,
                 "point": [region.latitude, region.longitude] if region.latitude is not None else None,
+                "refused": refused.geometry if refused is not None else None,
             },
             "limits": {"mb": boundaries.MAX_BYTES // 1048576, "vertices": boundaries.MAX_VERTICES},
         },
@@ -131,7 +140,7 @@ def region_boundary(request: HttpRequest, code: str) -> HttpResponse:
         boundaries.check_size(upload.size or 0)  # before reading it all
         outline = boundary_services.outline_for(region, upload.read(), form.cleaned_data["crs"])
     except boundaries.BoundaryRefused as refusal:
-        return _page(request, region, form, refused=refusal.message(), status=400)
+        return _page(request, region, form, refused=refusal, status=400)
     boundary_services.boundary_set(
         region=region, outline=outline, actor=request.user, via="page", file_name=upload.name or ""
     )

@@ -117,6 +117,9 @@ def test_a_street_inside_its_district_is_loaded_and_one_outside_refused_changing
     refused = client.post(url, {"file": _upload(luohu), "crs": boundaries.WGS84})
     assert refused.status_code == 400
     assert "Only 0% of the outline lies inside 光明区" in refused.content.decode()
+    drawn = refused.context["map_data"]["refused"]  # the map shows where the refused file lies
+    assert shape(drawn).intersection(luohu).area / luohu.area > 0.99
+    assert "where the refused file lies" in refused.content.decode()
     assert _state(STREET) == before
     street = _street_polygon()
     response = client.post(url, {"file": _upload(street), "crs": boundaries.WGS84})

@@ -15,6 +15,10 @@
       var layer = L.geoJSON(data.boundary, { style: { color: "#a4221b", weight: 2, fillColor: "#a4221b", fillOpacity: 0.12 } }).addTo(map);
       bounds = layer.getBounds();
     }
+    if (data.refused) {
+      var refused = L.geoJSON(data.refused, { style: { color: "#d9822b", weight: 2, dashArray: "6 4", fillOpacity: 0.08 } }).addTo(map);
+      bounds = bounds ? bounds.extend(refused.getBounds()) : refused.getBounds();
+    }
     if (data.point) {
       L.circleMarker(data.point, { radius: 5, color: "#1f4e8c", weight: 2, fillOpacity: 0.8 }).addTo(map);
       if (!bounds) bounds = L.latLngBounds([data.point, data.point]).pad(0.05);
