@@ -49,7 +49,7 @@ class DayTally(models.Model):
         verbose_name = _("daily count")
         verbose_name_plural = _("daily counts")
         constraints = [
-            models.UniqueConstraint(fields=["day", "region_id", "service_type", "grade"], name="daytally_key"),
+            models.UniqueConstraint(fields=["region_id", "day", "service_type", "grade"], name="daytally_region_day"),
         ]
         indexes = [models.Index(fields=["path", "day"], name="daytally_path_day")]
 
@@ -72,7 +72,7 @@ class CategoryTally(models.Model):
     class Meta:
         verbose_name = _("daily count by category")
         verbose_name_plural = _("daily counts by category")
-        constraints = [models.UniqueConstraint(fields=["day", "region_id", "category_id"], name="cattally_key")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "day", "category_id"], name="cattally_region_day")]
         indexes = [models.Index(fields=["path", "day"], name="cattally_path_day")]
 
     def __str__(self) -> str:
@@ -97,7 +97,7 @@ class UnitTally(models.Model):
     class Meta:
         verbose_name = _("daily count by unit")
         verbose_name_plural = _("daily counts by unit")
-        constraints = [models.UniqueConstraint(fields=["day", "region_id", "unit_id"], name="unittally_key")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "day", "unit_id"], name="unittally_region_day")]
         indexes = [models.Index(fields=["path", "day"], name="unittally_path_day")]
 
     def __str__(self) -> str:
@@ -119,7 +119,7 @@ class RespondentTally(models.Model):
     class Meta:
         verbose_name = _("daily count by respondent")
         verbose_name_plural = _("daily counts by respondent")
-        constraints = [models.UniqueConstraint(fields=["day", "region_id", "respondent"], name="resptally_key")]
+        constraints = [models.UniqueConstraint(fields=["region_id", "day", "respondent"], name="resptally_region_day")]
         indexes = [models.Index(fields=["path", "day"], name="resptally_path_day")]
 
     def __str__(self) -> str:

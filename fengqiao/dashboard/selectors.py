@@ -134,7 +134,6 @@ class _Points:
 def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
     """Contract A. The caller has checked that `region` is in the viewer's screen scope and the period is valid."""
     path = region.path
-    in_period = Q(path__startswith=path, day__gte=date_from, day__lte=date_to)
     days = rules.days_between(date_from, date_to)
 
     # regions: the trail from the viewer's top region, the children, and every region below (for points)
@@ -158,6 +157,9 @@ def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
     )
     points = _Points(region, below, service_points)
     children = sorted((r for r in below if r.parent_id == region.pk), key=lambda r: r.code)
+    paths = {r.pk: r.path for r in below}
+    # every region under this one by id: the counters' (region, day, …) keys serve it on every database
+    in_period = Q(region_id__in=sorted(paths), day__gte=date_from, day__lte=date_to)
 
     # counters of the period (the cohort of cases submitted in it)
     day_rows = DayTally.objects.filter(in_period)
@@ -194,25 +196,26 @@ def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
         for row in day_rows.values("day").annotate(sum_received=Sum("received"), sum_resolved=Sum("resolved"))
     }
     child_received: dict[str, int] = defaultdict(int)
-    for row_path, n in (
+    for region_id, n in (
         DayTally.objects.filter(in_period)
-        .exclude(path=path)
-        .values_list("path")
+        .values_list("region_id")
         .annotate(n=Sum("received"))
-        .values_list("path", "n")
+        .values_list("region_id", "n")
     ):
-        child_received[_child_path(row_path, path)] += int(n or 0)
+        if region_id != region.pk and region_id in paths:
+            child_received[_child_path(paths[region_id], path)] += int(n or 0)
 
     # open now
     open_total = {"open": 0, "red": 0, "yellow": 0}
     child_open: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "red": 0, "yellow": 0})
-    for row_path, grade, n in (
-        OpenTally.objects.filter(path__startswith=path)
-        .values_list("path", "grade")
+    for region_id, grade, n in (
+        OpenTally.objects.filter(region_id__in=sorted(paths))
+        .values_list("region_id", "grade")
         .annotate(n=Sum("open"))
-        .values_list("path", "grade", "n")
+        .values_list("region_id", "grade", "n")
     ):
         n = int(n or 0)
+        row_path = paths.get(region_id, path)
         open_total["open"] += n
         if grade in ("red", "yellow"):
             open_total[grade] += n
@@ -253,7 +256,7 @@ def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
     )
     unit_names = dict(OrgUnit.objects.filter(pk__in=[u["unit_id"] for u in units]).values_list("pk", "name"))
 
-    under = Q(region__path__startswith=path)
+    under = Q(region_id__in=[r.pk for r in below])  # the index on (region, status, submitted_at)
     pins = []
     for code, title, grade, lat, lng, region_id in (
         Case.objects.filter(under, status__in=sorted(OPEN_STATES))
