@@ -575,6 +575,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--step", type=float, help="hours between passes (default 1, quick 3)")
     parser.add_argument("--per-kind", type=int, help="injections of each kind (default 12, quick 7)")
     parser.add_argument("--no-timing", action="store_true", help="skip the 28k/100k timing")
+    parser.add_argument("--verbose", action="store_true", help="list every injection with the keys that saw it")
     parser.add_argument(
         "--set",
         action="append",
@@ -634,6 +635,12 @@ def main(argv: list[str] | None = None) -> int:
     detail = ", ".join(f"{k} {n}" for k, n in sorted(by_kind.items())) or "none"
     print(f"false alarms: {len(fa)} in {days} days = {fa_per_day:.2f} a day (by key subject: {detail})")
     print(f"pass time in the run: {result['pass_ms']:.0f} ms CPU, mean over {result['passes']} passes")
+    if args.verbose:
+        for x in world.injections:
+            seen = f"after {(x.detected_at - x.start).total_seconds() / 3600:.1f} h" if x.detected_at else "missed"
+            print(f"  {x.kind:<11}{len(x.case_ids):>4} cases from {x.start:%m-%d %H:%M}  {seen:<14} {sorted(x.keys)}")
+        for key, at in result["false_alarms"]:
+            print(f"  false alarm {key} at {at:%m-%d %H:%M}")
     missed = [x for x in world.injections if x.detected_at is None]
     for x in missed[:10]:
         print(f"  missed: {x.kind} of {len(x.case_ids)} cases from {x.start:%m-%d %H:%M}")

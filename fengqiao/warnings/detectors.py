@@ -9,14 +9,15 @@ caller updates its open warning instead of raising another.
 Keys name the *subject* of a phenomenon, not the detector that saw it, so that two detectors seeing one thing
 give one signal:
 
-- ``place:<region>:<category>`` — bursts of a category in a community/street/the district, near-identical texts
-  concentrated there, several cases there adding up to many people;
+- ``place:<street>:<category>`` — bursts of a category in a community or its street (keyed by the street, so a
+  burst that spreads from one community over the street stays one warning; ``place:<district>:…`` for the
+  district), collective cases and several cases adding up to many people there;
 - ``respondent:<key>`` — many cases against one respondent, and near-identical texts naming one respondent
   (the wage-arrears pattern);
 - ``text:<case id>`` — near-identical texts spread over places (named by the cluster's first case);
 - ``complainant:<key>`` — a repeat complainant;
-- ``case:<id>`` — one collective case; one red case open too long;
-- ``drift:<region>`` — grades drifting upward in a region.
+- ``case:<id>`` — one red case open too long (or a collective case without a category);
+- ``drift:<street>`` — grades drifting upward in a street or one of its communities (or the district).
 
 Signals with the same key are merged (highest level, union of the evidence). Then the "content" signals
 (bursts, clusters, respondents, collective) that share most of their evidence are merged into one, keeping the
@@ -184,6 +185,12 @@ def _fmt(x: float) -> str:
 
 def _first_at(records: Iterable[Record]) -> dt.datetime:
     return min(r.at for r in records)
+
+
+def _subject_region(r: Record, district: str) -> str:
+    """The region a place-and-category phenomenon is keyed by: the case's street (a burst that starts in one
+    community and spreads over its street stays one warning), or the district for cases placed there."""
+    return r.street or r.place or district
 
 
 def _applicants(records: Iterable[Record]) -> int:
@@ -367,8 +374,8 @@ def detect_bursts(
     volume over the last week against its baseline (clamped). A window fires when its cases come from at least
     ``burst_min_count`` applicants (one person writing six times is a repeat complainant, not a burst), that
     count is ``burst_min_ratio`` times the expected count, and its negative-binomial upper tail is below
-    ``burst_p_value``. A street (district) is not reported for a category when one of its communities
-    (streets) already is.
+    ``burst_p_value``. A community and its street share one key (merged into one signal about the street when
+    both fire); the district is not reported for a category a street or community already is.
     """
     v = _view(records, now, t, district)
     if not v.records:
@@ -455,20 +462,18 @@ def detect_bursts(
         if best is not None:
             fired[g] = best
 
-    # a street is not reported for a category one of its communities already reports; the district likewise
-    fired_streets = {(streets.get(place, ""), cat) for (place, cat) in fired if streets.get(place)}
+    # communities and their street share a key (one signal, merged below); the district is not reported for a
+    # category a street or community already reports
     fired_below_district = {cat for (place, cat) in fired if place != district}
     signals = []
     for g, (_p, c, mu, cases, w_h) in sorted(fired.items()):
         place, cat = g
         if place == district and cat in fired_below_district:
             continue
-        if (place, cat) in fired_streets:
-            continue
         signals.append(
             Signal(
                 kind="burst",
-                key=f"place:{place}:{cat}",
+                key=f"place:{streets.get(place, place)}:{cat}",
                 level=_level(c, t.burst_orange_count, t.burst_red_count),
                 place=place,
                 category=cat,
@@ -488,7 +493,10 @@ def detect_bursts(
                 count=c,
             )
         )
-    return signals
+    by_key: dict[str, Signal] = {}
+    for sig in signals:
+        by_key[sig.key] = _merge_two(by_key[sig.key], sig, t, key=sig.key) if sig.key in by_key else sig
+    return list(by_key.values())
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -585,10 +593,22 @@ def detect_clusters(
         applicants = _applicants(cases)
         if applicants < t.cluster_min_complainants:
             continue
-        expected = len(older[root]) / old_days * window_days
+        by_one = max(sum(1 for r in cases if r.complainant == who) for who in {r.complainant for r in cases})
+        if any(r.complainant for r in cases) and by_one > t.cluster_max_share_one * n:
+            continue  # mostly one person's copies: a repeat complainant, not many residents
+        # the episode: older near-copies reaching back without a gap longer than the window belong to it (its
+        # first case names it, so the key holds while it goes on); those before a gap are its baseline
+        first = min(cases, key=lambda r: (r.at, r.case_id))
+        episode_start = first.at
+        baseline = 0
+        for r in sorted(older[root], key=lambda r: (r.at, r.case_id), reverse=True):
+            if baseline == 0 and (episode_start - r.at).total_seconds() <= t.cluster_window_h * HOUR:
+                first, episode_start = r, r.at
+            else:
+                baseline += 1
+        expected = baseline / old_days * window_days
         if n < t.cluster_min_ratio * expected:
             continue
-        first = min(cases + older[root], key=lambda r: (r.at, r.case_id))
         respondent = _dominant((r.respondent for r in cases), n)
         category = _dominant((r.category for r in cases), n)
         place = _place_of(cases, v.district)
@@ -764,7 +784,7 @@ def detect_collective(
             signals.append(
                 Signal(
                     kind="collective",
-                    key=f"case:{r.case_id}",
+                    key=f"place:{_subject_region(r, v.district)}:{r.category}" if r.category else f"case:{r.case_id}",
                     level=_level(r.people, t.collective_orange_people, t.collective_red_people),
                     place=r.place or r.street or v.district,
                     category=r.category,
@@ -780,18 +800,18 @@ def detect_collective(
                     count=1,
                 )
             )
-        elif r.people >= t.collective_sum_min_each and r.category and (r.place or r.street):
-            groups[(r.place or r.street, r.category)].append(r)
-    for (place, cat), cases in sorted(groups.items()):
+        if r.people >= t.collective_sum_min_each and r.category:
+            groups[(_subject_region(r, v.district), r.category)].append(r)
+    for (region, cat), cases in sorted(groups.items()):
         people = sum(max(r.people, 1) for r in cases)
         if len(cases) < t.collective_sum_min_cases or people < t.collective_sum_people:
             continue
         signals.append(
             Signal(
                 kind="collective",
-                key=f"place:{place}:{cat}",
+                key=f"place:{region}:{cat}",
                 level=_level(people, t.collective_orange_people, t.collective_red_people),
-                place=place,
+                place=_place_of(cases, v.district),
                 category=cat,
                 respondent=_dominant((r.respondent for r in cases), len(cases)),
                 case_ids=_evidence(cases, t),
@@ -919,7 +939,7 @@ def detect_drift(
         signals.append(
             Signal(
                 kind="drift",
-                key=f"drift:{code}",
+                key=f"drift:{streets.get(code, code)}",  # a community's drift is its street's warning
                 level=_level(after - before, t.drift_orange_delta, t.drift_red_delta),
                 place=code,
                 category="",
@@ -955,11 +975,14 @@ def _merge_two(a: Signal, b: Signal, t: Thresholds, key: str | None = None) -> S
     strong, weak = (a, b) if (_RANK[a.level], a.count) >= (_RANK[b.level], b.count) else (b, a)
     keep = a if key is None else (a if a.key == key else b)
     ids = sorted(set(a.case_ids) | set(b.case_ids), reverse=True)[: t.max_evidence]
+    place = keep.place
+    if a.key == b.key and a.place != b.place and a.key.startswith(("place:", "drift:")):
+        place = a.key.split(":")[1]  # two communities of one street: the street
     return Signal(
         kind=strong.kind,
         key=keep.key,
         level=strong.level,
-        place=keep.place,
+        place=place,
         category=keep.category or weak.category,
         respondent=keep.respondent or weak.respondent,
         case_ids=tuple(ids),

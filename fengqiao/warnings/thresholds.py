@@ -84,6 +84,7 @@ class Thresholds:
     cluster_window_h: int = 168  # members counted in the last week
     cluster_min_size: int = 5
     cluster_min_complainants: int = 3  # distinct applicants (one person's copies are a repeat complainant)
+    cluster_max_share_one: float = 0.5  # and no applicant wrote more than this share of them
     cluster_min_ratio: float = 3.0  # recent members vs what the cluster's older members would predict
     cluster_max_bucket: int = 400  # a bucket larger than this (a form letter's band) is skipped: other bands link
     cluster_orange_count: int = 15

@@ -145,7 +145,7 @@ def test_a_burst_of_one_category_in_a_community_is_one_signal_with_its_evidence(
     signals = detect(BACKGROUND + burst, now=NOW, district=DISTRICT)
     assert len(signals) == 1
     s = signals[0]
-    assert (s.kind, s.key, s.place, s.category, s.level) == ("burst", "place:S2-3:C02-01", "S2-3", "C02-01", "yellow")
+    assert (s.kind, s.key, s.place, s.category, s.level) == ("burst", "place:S2:C02-01", "S2-3", "C02-01", "yellow")
     assert {r.case_id for r in burst} <= set(s.case_ids)
     assert s.case_ids == tuple(sorted(s.case_ids, key=lambda c: -c))  # newest first
     assert s.count >= len(burst)
@@ -190,7 +190,7 @@ def test_a_monday_peak_that_is_normal_is_not_a_burst_but_the_same_count_on_a_wed
     assert detect_bursts(background(now=monday) + this_monday, monday, T) == []
     this_wednesday = market(wednesday, extra_on=wednesday.date())
     fired = detect_bursts(background(now=wednesday) + this_wednesday, wednesday, T)
-    assert [s.key for s in fired] == ["place:S1-2:C04-01"]
+    assert [s.key for s in fired] == ["place:S1:C04-01"]
 
 
 def test_a_burst_spread_over_a_street_is_reported_once_for_the_street():
@@ -214,7 +214,7 @@ def test_keys_are_stable_as_the_phenomenon_goes_on():
     later = NOW + dt.timedelta(hours=5)
     more = [rec(later - dt.timedelta(hours=i), place="S2-3", category="C02-01") for i in range(4)]
     second = detect(BACKGROUND + burst + more, now=later, district=DISTRICT)
-    assert [s.key for s in first] == [s.key for s in second] == ["place:S2-3:C02-01"]
+    assert [s.key for s in first] == [s.key for s in second] == ["place:S2:C02-01"]
     assert second[0].count > first[0].count
 
 
@@ -297,9 +297,9 @@ def test_collective_cases_by_people_and_by_cases_adding_up():
     big = rec(hours_ago(2), place="S3-2", category="C01-02", people=30)
     small = rec(hours_ago(2), place="S3-2", category="C01-02", people=4)
     signals = detect_collective([*BACKGROUND, big, small], NOW, T)
-    assert [(s.key, s.level) for s in signals] == [(f"case:{big.case_id}", "orange")]
+    assert [(s.key, s.level) for s in signals] == [("place:S3:C01-02", "orange")]
     adding_up = [rec(hours_ago(10 * i), place="S1-3", category="C03-01", people=4) for i in range(3)]
-    assert [s.key for s in detect_collective(BACKGROUND + adding_up, NOW, T)] == ["place:S1-3:C03-01"]
+    assert [s.key for s in detect_collective(BACKGROUND + adding_up, NOW, T)] == ["place:S1:C03-01"]
     assert detect_collective([*BACKGROUND, big], NOW, dataclasses.replace(T, collective_min_people=40)) == []
 
 
@@ -399,3 +399,14 @@ def test_the_order_of_the_records_does_not_matter(rnd):
     rnd.shuffle(shuffled)
     assert detect(shuffled, now=NOW, district=DISTRICT) == expected
     assert len(expected) >= 3
+
+
+def test_a_burst_that_spreads_from_a_community_over_its_street_keeps_its_key():
+    start = [rec(hours_ago(8 - i), place="S3-1", category="C03-01") for i in range(8)]
+    first = detect(BACKGROUND + start, now=NOW, district=DISTRICT)
+    assert [(s.key, s.place) for s in first] == [("place:S3:C03-01", "S3-1")]
+    later = NOW + dt.timedelta(hours=12)
+    spread = [rec(later - dt.timedelta(hours=i / 2), place=f"S3-{2 + i % 2}", category="C03-01") for i in range(16)]
+    second = detect(BACKGROUND + start + spread, now=later, district=DISTRICT)
+    assert [s.key for s in second] == ["place:S3:C03-01"]
+    assert set(second[0].case_ids) >= {r.case_id for r in start + spread}
