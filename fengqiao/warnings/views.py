@@ -55,6 +55,17 @@ def _visible(request: HttpRequest, pk: int) -> Warning:
     return warning
 
 
+SPARK_DAYS, SPARK_W, SPARK_H = 14, 70, 18
+
+
+def sparkline(series: list) -> str:
+    """The points of a small polyline of the last two weeks' counts (drawn as inline SVG: no script)."""
+    counts = [int(n) for _d, n in series[-SPARK_DAYS:]] or [0]
+    top = max(counts) or 1
+    step = SPARK_W / max(1, len(counts) - 1)
+    return " ".join(f"{i * step:.1f},{SPARK_H - 1 - (n / top) * (SPARK_H - 2):.1f}" for i, n in enumerate(counts))
+
+
 @login_required
 def warning_list(request: HttpRequest) -> HttpResponse:
     _reader(request)
@@ -68,7 +79,9 @@ def warning_list(request: HttpRequest) -> HttpResponse:
         request,
         "warnings/list.html",
         {
-            "warnings": sel.warning_list(request.user, state=state, level=level, kind=kind),
+            "warnings": [
+                (w, sparkline(w.series)) for w in sel.warning_list(request.user, state=state, level=level, kind=kind)
+            ],
             "state": state,
             "level": level,
             "kind": kind,

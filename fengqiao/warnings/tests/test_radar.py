@@ -316,6 +316,13 @@ def test_a_closed_phenomenon_that_comes_back_raises_a_new_warning_linked_to_the_
     assert new.previous == old and new.key == old.key and new.state == "open"
 
 
+def test_the_sparkline_spans_the_box_from_zero_to_the_peak():
+    from fengqiao.warnings.views import sparkline
+
+    assert sparkline([["2026-12-01", 0], ["2026-12-02", 4]]) == "0.0,17.0 70.0,1.0"
+    assert sparkline([]) == "0.0,17.0"
+
+
 def test_rules_level_order_and_transitions():
     assert rules.higher("yellow", "red") == "red" and rules.higher("red", "orange") == "red"
     assert rules.rises("yellow", "orange") and not rules.rises("red", "orange")
@@ -363,6 +370,7 @@ def test_the_pages_and_the_loop_through_them(wage_burst, gm, cast, client_for):
     leader = client_for(cast.leader)
     listing = leader.get(reverse("warnings:list")).content.decode()
     assert f'data-warning="{warning.pk}"' in listing and "华强" in listing
+    assert '<svg class="spark"' in listing
     page = leader.get(reverse("warnings:detail", args=[warning.pk])).content.decode()
     assert 'id="series-chart"' in page and 'id="acknowledge"' in page and "1390000" not in page
     assert page.count('href="/cases/') >= 6
