@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from fengqiao.cases import services as cs
@@ -113,6 +114,19 @@ def test_the_big_screen_counts_drills_down_and_shows_a_new_case_live(new_page, d
     assert page.evaluate("window.__screenNotReloaded") is True
     assert "is-new" in page.locator(f'#sc-latest [data-case="{case.code}"]').get_attribute("class")
     assert int(_counter(page, "open_red")) == _open(community.code, Grade.RED)
+
+    # its grade lowered by the centre: the red counter follows within seconds
+    red_before = int(_counter(page, "open_red"))
+    with page.expect_response(lambda r: "/screen/data.json" in r.url):
+        pass
+    operator = get_user_model().objects.get(username="gm_district_op")
+    cs.case_regrade(case=case, actor=operator, grade=Grade.YELLOW, reason="已安排维修，风险降低")
+    page.wait_for_function(
+        """n => document.querySelector('[data-counter="open_red"] .sc-counter-value').dataset.value == n""",
+        arg=str(red_before - 1),
+        timeout=15_000,
+    )
+    assert int(_counter(page, "open_yellow")) == _open(community.code, Grade.YELLOW)
 
     # back up by the breadcrumb: the district again
     page.locator(f'#sc-trail a[data-region="{DISTRICT}"]').click()
