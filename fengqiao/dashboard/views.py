@@ -40,7 +40,7 @@ def _labels() -> dict[str, str]:
         "on_time_rate": pgettext("big screen", "On time"),
         "people": pgettext("big screen", "People involved"),
         "money": pgettext("big screen", "Money involved"),
-        "judicial_confirmations": pgettext("big screen", "Judicial confirmations"),
+        "judicial_confirmations": pgettext("big screen", "Confirmed by court"),
         "open": pgettext("big screen", "Open now"),
         "open_red": pgettext("big screen", "Red, open"),
         "open_yellow": pgettext("big screen", "Yellow, open"),
