@@ -367,10 +367,29 @@ def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
         ],
         "mediators_on_duty": on_duty(path),
         "warnings": _warnings(region, scope_for(user)),
+        "notes": _notes(region, children, total["received"]),
     }
     data["version"] = hashlib.sha256(json.dumps(data, sort_keys=True, default=str).encode()).hexdigest()[:16]
     data["generated_at"] = timezone.now().isoformat()
     return data
+
+
+def _notes(region: Region, children: list[Region], received: int) -> list[str]:
+    """What the viewer should know about the answer (not errors): an empty period, places without an outline."""
+    notes = []
+    if not received:
+        notes.append(_("No case was received in this period."))
+    if not region.boundary:
+        notes.append(
+            _("No outline is loaded for %(name)s: it is shown by its point where one is known.") % {"name": region.name}
+        )
+    missing = [c.name for c in children if not c.boundary]
+    if missing:
+        notes.append(
+            _("No outline is loaded for %(count)d of the %(total)d areas below: they are shown as markers.")
+            % {"count": len(missing), "total": len(children)}
+        )
+    return notes
 
 
 def _child_path(row_path: str, parent_path: str) -> str:

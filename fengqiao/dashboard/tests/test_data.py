@@ -122,11 +122,16 @@ def test_bad_input_is_refused_with_a_message_in_the_viewers_language(cast, clien
 
 
 def test_an_empty_period_and_a_region_without_outline_answer_zeros(cast, client_for):
-    answer = client_for(cast.op_district).get(URL, {"region": STREET, "from": "2001-01-01", "to": "2001-01-31"}).json()
+    client = client_for(cast.op_district)
+    client.cookies["django_language"] = "en"
+    answer = client.get(URL, {"region": STREET, "from": "2001-01-01", "to": "2001-01-31"}).json()
     assert answer["totals"]["received"] == 0 and answer["totals"]["resolution_rate"] is None
     assert answer["period"] == {"from": "2001-01-01", "to": "2001-01-31", "days": 31}
     assert all(day["received"] == 0 for day in answer["trend"])
     assert answer["region"]["boundary"] is None or isinstance(answer["region"]["boundary"], dict)
+    assert "No case was received in this period." in answer["notes"]
+    if answer["region"]["boundary"] is None:
+        assert any(answer["region"]["name"] in note for note in answer["notes"])
 
 
 def test_the_version_changes_with_what_is_shown(make_case, cast, client_for):
