@@ -66,9 +66,6 @@ def _labels() -> dict[str, str]:
         "level_yellow": pgettext("big screen", "Yellow warning"),
         "yuan": pgettext("big screen", "yuan"),
         "drill": pgettext("big screen", "Show this area"),
-        "no_outline": pgettext(
-            "big screen", "No outline is loaded for %(name)s: its areas and cases are shown at their points."
-        ),
         "wan": "万",
         "yi": "亿",
         "wan_yuan": "万元",

@@ -443,7 +443,7 @@
     if (layers.pins.addLayers) layers.pins.addLayers(pins); else pins.forEach(function (m) { layers.pins.addLayer(m); });
 
     var note = $("#sc-map-note");
-    note.textContent = body.region.boundary ? "" : (T.no_outline || "").replace("%(name)s", body.region.name);
+    note.textContent = (body.notes || []).join(" ");  // what the server says the viewer should know (no outline…)
     note.hidden = !note.textContent;
     if (regionChanged || fittedFor !== body.region.code) {
       if (!bounds.isValid() && body.region.point) bounds.extend(body.region.point);
