@@ -448,7 +448,7 @@
     if (regionChanged || fittedFor !== body.region.code) {
       if (!bounds.isValid() && body.region.point) bounds.extend(body.region.point);
       if (bounds.isValid()) {
-        map.fitBounds(bounds.pad(0.04), { maxZoom: 15, animate: false });
+        map.fitBounds(bounds, { maxZoom: 15, animate: false, paddingTopLeft: [2.5 * r, 2.5 * r], paddingBottomRight: [1.5 * r, 3 * r] });
         fittedFor = body.region.code;
       }
     }
