@@ -6,8 +6,8 @@
 
 What it does, honestly: it loads the real organisation of the two shipped districts (光明, 罗湖) into an empty
 database, then writes the COUNTER ROWS that `--cases` cases submitted over `--years` years would leave (spread over
-every community, service type, grade, category, holding unit and a set of respondents, with a realistic skew) —
-directly, in bulk, without creating the cases themselves (creating ten million cases through the services would take
+every community, service type, grade, category, holding unit and a set of respondents, with a realistic skew, and
+summed into the rows of every street, district and the city above, as the services write them) — directly, in bulk, without creating the cases themselves (creating ten million cases through the services would take
 hours). The case table stays empty, so the two case queries of the answer (pins and latest) run on an empty table
 and cost nearly nothing here; every counter query runs on the full volume. Then it calls the data.json view as a
 district centre operator (its figures, its query count) for a district, a street and a community, over 30 days and
@@ -72,10 +72,28 @@ def fill(cases: int, years: int, seed: int = 7) -> dict[str, int]:
 
     from fengqiao.cases.models import Category, ServiceType
     from fengqiao.dashboard.models import CategoryTally, DayTally, OpenTally, RespondentTally, UnitTally
+    from fengqiao.dashboard.tallies import places_of
     from fengqiao.org.models import OrgUnit, Region, RegionLevel
 
     rng = random.Random(seed)
     communities = list(Region.objects.filter(level=RegionLevel.COMMUNITY).values_list("id", "path"))
+    ids = {path: pk for pk, path in Region.objects.values_list("id", "path")}
+    above = {pk: places_of(path, ids)[1:] for pk, path in communities}  # every region above each community
+
+    def rollup(rows: list[tuple], lead: int, keys: int) -> list[tuple]:
+        """The rows plus, for every region above a row's community, the same row summed there (as the services
+        write them: each level keeps its own totals). `lead`: fields before region_id; `keys`: key fields after
+        the path."""
+        acc: dict[tuple, list[int]] = {}
+        for row in rows:
+            head, rid, rest = row[:lead], row[lead], row[lead + 2 :]
+            key_rest, measures = rest[:keys], rest[keys:]
+            for aid, apath in above[rid]:
+                slot = acc.setdefault((*head, aid, apath, *key_rest), [0] * len(measures))
+                for i, v in enumerate(measures):
+                    slot[i] += v
+        return rows + [(*k, *v) for k, v in acc.items()]
+
     units = list(OrgUnit.objects.filter(is_active=True).values_list("id", flat=True))[:60]
     categories = list(Category.objects.values_list("id", flat=True)) or list(range(1, 41))
     types = list(ServiceType.values)
@@ -159,18 +177,18 @@ def fill(cases: int, years: int, seed: int = 7) -> dict[str, int]:
                 )
             if rng.random() < 0.3:
                 resp_rows.append((day, region_id, path, rng.choice(respondents), 1))
-        insert(DayTally, day_fields, day_rows)
-        insert(CategoryTally, ["day", "region_id", "path", "category_id", "received"], cat_rows)
+        insert(DayTally, day_fields, rollup(day_rows, 1, 2))
+        insert(CategoryTally, ["day", "region_id", "path", "category_id", "received"], rollup(cat_rows, 1, 1))
         insert(
             UnitTally,
             ["day", "region_id", "path", "unit_id", "received", "resolved", "concluded", "on_time"],
-            unit_rows,
+            rollup(unit_rows, 1, 1),
         )
-        insert(RespondentTally, ["day", "region_id", "path", "respondent", "received"], resp_rows)
+        insert(RespondentTally, ["day", "region_id", "path", "respondent", "received"], rollup(resp_rows, 1, 1))
     open_rows = [
         (region_id, path, g, st, rng.randint(0, 40)) for region_id, path in communities for g in grades for st in types
     ]
-    insert(OpenTally, ["region_id", "path", "grade", "service_type", "open"], open_rows)
+    insert(OpenTally, ["region_id", "path", "grade", "service_type", "open"], rollup(open_rows, 0, 2))
     atomic.__exit__(None, None, None)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

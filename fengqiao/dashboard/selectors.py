@@ -158,8 +158,10 @@ def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
     points = _Points(region, below, service_points)
     children = sorted((r for r in below if r.parent_id == region.pk), key=lambda r: r.code)
     paths = {r.pk: r.path for r in below}
-    # every region under this one by id: the counters' (region, day, …) keys serve it on every database
-    in_period = Q(region_id__in=sorted(paths), day__gte=date_from, day__lte=date_to)
+    child_ids = sorted(c.pk for c in children)
+    # each region keeps its own totals (tallies.contribution): its figures are its own rows, read through the
+    # counters' (region, day, …) keys on every database; the children's figures are the children's rows
+    in_period = Q(region_id=region.pk, day__gte=date_from, day__lte=date_to)
 
     # counters of the period (the cohort of cases submitted in it)
     day_rows = DayTally.objects.filter(in_period)
@@ -197,30 +199,29 @@ def screen_data(user, region: Region, date_from: date, date_to: date) -> dict:
     }
     child_received: dict[str, int] = defaultdict(int)
     for region_id, n in (
-        DayTally.objects.filter(in_period)
+        DayTally.objects.filter(region_id__in=child_ids, day__gte=date_from, day__lte=date_to)
         .values_list("region_id")
         .annotate(n=Sum("received"))
         .values_list("region_id", "n")
     ):
-        if region_id != region.pk and region_id in paths:
-            child_received[_child_path(paths[region_id], path)] += int(n or 0)
+        child_received[paths[region_id]] += int(n or 0)
 
     # open now
     open_total = {"open": 0, "red": 0, "yellow": 0}
     child_open: dict[str, dict[str, int]] = defaultdict(lambda: {"open": 0, "red": 0, "yellow": 0})
     for region_id, grade, n in (
-        OpenTally.objects.filter(region_id__in=sorted(paths))
+        OpenTally.objects.filter(region_id__in=[region.pk, *child_ids])
         .values_list("region_id", "grade")
         .annotate(n=Sum("open"))
         .values_list("region_id", "grade", "n")
     ):
         n = int(n or 0)
-        row_path = paths.get(region_id, path)
-        open_total["open"] += n
-        if grade in ("red", "yellow"):
-            open_total[grade] += n
-        if row_path != path:
-            slot = child_open[_child_path(row_path, path)]
+        if region_id == region.pk:
+            open_total["open"] += n
+            if grade in ("red", "yellow"):
+                open_total[grade] += n
+        else:
+            slot = child_open[paths[region_id]]
             slot["open"] += n
             if grade in ("red", "yellow"):
                 slot[grade] += n
@@ -390,12 +391,6 @@ def _notes(region: Region, children: list[Region], received: int) -> list[str]:
             % {"count": len(missing), "total": len(children)}
         )
     return notes
-
-
-def _child_path(row_path: str, parent_path: str) -> str:
-    """The path of the child of `parent_path` that `row_path` lies under."""
-    rest = row_path[len(parent_path) :]
-    return parent_path + rest.split("/", 1)[0] + "/"
 
 
 def _child(region: Region, points: _Points, received: dict[str, int], open_now: dict[str, dict[str, int]]) -> dict:

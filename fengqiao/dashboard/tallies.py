@@ -1,7 +1,9 @@
 """Pre-aggregated counters of cases, kept by the services in the same transaction as each change.
 
 What a case contributes (`contribution`, pure) — the cohort rule: a case counts on the day it was submitted
-(Asia/Shanghai), in the region it was placed in, under its CURRENT service type, grade, category and holding unit:
+(Asia/Shanghai), in the region it was placed in AND in every region above it (each level keeps its own totals, so
+a region's figures are read from its own rows, never summed over the regions below at read time), under its CURRENT
+service type, grade, category and holding unit:
 
 - received: 1 for every case except a merged duplicate (its people and parties went to the main case).
 - concluded: the handling reached a recorded result and was not reopened: status resolved, confirmed or closed
@@ -58,8 +60,7 @@ class Facts:
 
     status: str
     submitted_at: datetime
-    region_id: int
-    path: str
+    places: tuple[tuple[int, str], ...]  # (id, path) of the case's region and of every region above it
     service_type: str
     grade: str
     category_id: int  # 0: none
@@ -89,7 +90,8 @@ def contribution(f: Facts) -> Contribution:
     """The counter rows `f` contributes to and by how much (rows with nothing are left out). Pure."""
     out: Contribution = {}
     if f.status in OPEN_STATES:
-        out[(OpenTally, (f.region_id, f.path, f.grade, f.service_type))] = {"open": 1}
+        for region_id, path in f.places:
+            out[(OpenTally, (region_id, path, f.grade, f.service_type))] = {"open": 1}
     if f.status == "merged":
         return out
     day = local_day(f.submitted_at)
@@ -107,14 +109,27 @@ def contribution(f: Facts) -> Contribution:
         "money_cents": int((f.amount or Decimal(0)) * 100),
         "collective": int(rules.is_collective(f.people)),
     }
-    out[(DayTally, (day, f.region_id, f.path, f.service_type, f.grade))] = _nonzero(measures)
-    out[(CategoryTally, (day, f.region_id, f.path, f.category_id))] = {"received": 1}
-    out[(UnitTally, (day, f.region_id, f.path, f.unit_id))] = _nonzero(
-        {"received": 1, "resolved": int(resolved), "concluded": int(concluded), "on_time": int(on_time)}
-    )
-    for key in sorted({respondent_key(n) for n in f.respondents} - {""}):
-        out[(RespondentTally, (day, f.region_id, f.path, key))] = {"received": 1}
+    measures = _nonzero(measures)
+    unit = _nonzero({"received": 1, "resolved": int(resolved), "concluded": int(concluded), "on_time": int(on_time)})
+    respondents = sorted({respondent_key(n) for n in f.respondents} - {""})
+    for region_id, path in f.places:  # every level holds its own total: a region's figures are its own rows
+        out[(DayTally, (day, region_id, path, f.service_type, f.grade))] = dict(measures)
+        out[(CategoryTally, (day, region_id, path, f.category_id))] = {"received": 1}
+        out[(UnitTally, (day, region_id, path, f.unit_id))] = dict(unit)
+        for key in respondents:
+            out[(RespondentTally, (day, region_id, path, key))] = {"received": 1}
     return out
+
+
+def ancestor_paths(path: str) -> list[str]:
+    """The paths of a region and of every region above it, the region's own first ("/a/b/" → "/a/b/", "/a/")."""
+    codes = [c for c in path.split("/") if c]
+    return ["/" + "/".join(codes[: n + 1]) + "/" for n in range(len(codes) - 1, -1, -1)]
+
+
+def places_of(path: str, ids: Mapping[str, int]) -> tuple[tuple[int, str], ...]:
+    """(id, path) of a region and the regions above it that `ids` (path → id) knows."""
+    return tuple((ids[p], p) for p in ancestor_paths(path) if p in ids)
 
 
 def _nonzero(measures: Mapping[str, int]) -> dict[str, int]:
@@ -153,13 +168,16 @@ def _add_into(total: Contribution, c: Contribution) -> None:
 
 def facts_of(case, respondents: Iterable[str] | None = None) -> Facts:
     """The facts of a saved case; the respondent names are read from its parties unless given."""
+    from fengqiao.org.models import Region
+
     if respondents is None:
         respondents = _respondent_names([case.pk]).get(case.pk, ())
+    lineage = ancestor_paths(case.region.path)
+    ids = dict(Region.objects.filter(path__in=lineage).values_list("path", "id"))
     return Facts(
         status=case.status,
         submitted_at=case.submitted_at,
-        region_id=case.region_id,
-        path=case.region.path,
+        places=places_of(case.region.path, ids),
         service_type=case.service_type,
         grade=case.grade,
         category_id=case.category_id or 0,
@@ -228,6 +246,8 @@ def recount(batch: int = 2000, registry=None) -> Contribution:
     registry = registry or django_apps
     case_model = registry.get_model("cases", "Case")
     paths = dict(registry.get_model("org", "Region").objects.values_list("id", "path"))
+    ids = {path: pk for pk, path in paths.items()}
+    lineages = {pk: places_of(path, ids) for pk, path in paths.items()}
     fields = (
         "pk",
         "status",
@@ -257,8 +277,7 @@ def recount(batch: int = 2000, registry=None) -> Contribution:
                     Facts(
                         status=status,
                         submitted_at=at,
-                        region_id=region_id,
-                        path=paths[region_id],
+                        places=lineages[region_id],
                         service_type=st,
                         grade=grade,
                         category_id=cat or 0,

@@ -13,8 +13,7 @@ def facts(**over) -> tallies.Facts:
     base = {
         "status": "submitted",
         "submitted_at": datetime(2026, 3, 1, 17, 30, tzinfo=UTC),  # 01:30 on 2 March in Shenzhen
-        "region_id": 7,
-        "path": "44/4403/440311/",
+        "places": ((7, "/4403/440311/440311001/"),),
         "service_type": "mediation",
         "grade": "yellow",
         "category_id": 0,
@@ -38,16 +37,30 @@ def test_a_new_case_counts_on_its_local_day_and_is_open():
     c = tallies.contribution(facts(people=6, amount=Decimal("1234.56")))
     day = date(2026, 3, 2)
     assert rows_of(c, DayTally) == {
-        (day, 7, "44/4403/440311/", "mediation", "yellow"): {
+        (day, 7, "/4403/440311/440311001/", "mediation", "yellow"): {
             "received": 1,
             "people": 6,
             "money_cents": 123456,
             "collective": 1,
         }
     }
-    assert rows_of(c, OpenTally) == {(7, "44/4403/440311/", "yellow", "mediation"): {"open": 1}}
-    assert rows_of(c, CategoryTally) == {(day, 7, "44/4403/440311/", 0): {"received": 1}}
-    assert rows_of(c, UnitTally) == {(day, 7, "44/4403/440311/", 3): {"received": 1}}
+    assert rows_of(c, OpenTally) == {(7, "/4403/440311/440311001/", "yellow", "mediation"): {"open": 1}}
+    assert rows_of(c, CategoryTally) == {(day, 7, "/4403/440311/440311001/", 0): {"received": 1}}
+    assert rows_of(c, UnitTally) == {(day, 7, "/4403/440311/440311001/", 3): {"received": 1}}
+
+
+def test_every_level_above_the_place_keeps_its_own_total():
+    places = ((7, "/4403/440311/440311001/"), (5, "/4403/440311/"), (1, "/4403/"))
+    c = tallies.contribution(facts(places=places, respondents=("某公司",)))
+    day = date(2026, 3, 2)
+    assert set(rows_of(c, DayTally)) == {(day, pk, path, "mediation", "yellow") for pk, path in places}
+    assert {key[0] for key in rows_of(c, OpenTally)} == {7, 5, 1}
+    assert {key[1] for key in rows_of(c, RespondentTally)} == {7, 5, 1}
+    assert tallies.ancestor_paths("/4403/440311/440311001/") == ["/4403/440311/440311001/", "/4403/440311/", "/4403/"]
+    assert tallies.places_of("/4403/440311/", {"/4403/": 1, "/4403/440311/": 5}) == (
+        (5, "/4403/440311/"),
+        (1, "/4403/"),
+    )
 
 
 def test_collective_starts_at_the_threshold():
@@ -114,11 +127,11 @@ def test_difference_leaves_out_what_does_not_change():
     before = tallies.contribution(facts())
     after = tallies.contribution(facts(grade="red"))
     diff = tallies.difference(before, after)
-    assert diff[(DayTally, (date(2026, 3, 2), 7, "44/4403/440311/", "mediation", "yellow"))] == {
+    assert diff[(DayTally, (date(2026, 3, 2), 7, "/4403/440311/440311001/", "mediation", "yellow"))] == {
         "received": -1,
         "people": -1,
     }
-    assert diff[(DayTally, (date(2026, 3, 2), 7, "44/4403/440311/", "mediation", "red"))] == {
+    assert diff[(DayTally, (date(2026, 3, 2), 7, "/4403/440311/440311001/", "mediation", "red"))] == {
         "received": 1,
         "people": 1,
     }
