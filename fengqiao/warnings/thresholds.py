@@ -67,68 +67,68 @@ class Thresholds:
 
     # ---- bursts of similar demands in a place or category (detect_bursts) -----------------------------------
     burst_windows_h: tuple[int, ...] = (24, 72, 168)  # recent windows tested, in hours
-    burst_min_count: int = 5  # fewer cases in a window are never a burst (1 → 3 is not a burst)
+    burst_min_count: int = 5  # cases from fewer applicants in a window are never a burst (1 → 3 is not one)
     burst_min_ratio: float = 3.0  # and at least this many times what the baseline expects
     burst_p_value: float = 1e-4  # and this unlikely under the baseline (negative-binomial upper tail)
     burst_dispersion: float = 0.15  # NB over-dispersion α (variance = μ + α μ²): demands come in small bunches
     burst_floor_per_day: float = 0.05  # baseline rate of a place/category with (almost) no history
     burst_weekday_prior: float = 8.0  # pseudo-count pulling a group's own weekday profile to the district's
     burst_trend_clamp: tuple[float, float] = (0.67, 1.5)  # how far the district's recent level may move the baseline
-    burst_orange_count: int = 15
-    burst_red_count: int = 40
+    burst_orange_count: int = 15  # applicants in the window for an orange warning
+    burst_red_count: int = 40  # … and for a red one
     seasons: tuple[SeasonFactor, ...] = field(default=DEFAULT_SEASONS)
 
     # ---- clusters of near-identical texts (detect_clusters) --------------------------------------------------
     cluster_max_distance: int = 7  # fingerprints differing in at most this many of 16 slots are "the same words"
     cluster_band_slots: int = 3  # slots per bucket band (5 bands of 3): larger is faster but misses more pairs
     cluster_window_h: int = 168  # members counted in the last week
-    cluster_min_size: int = 5
+    cluster_min_size: int = 5  # near-identical cases in the window
     cluster_min_complainants: int = 3  # distinct applicants (one person's copies are a repeat complainant)
     cluster_max_share_one: float = 0.5  # and no applicant wrote more than this share of them
     cluster_min_ratio: float = 3.0  # recent members vs what the cluster's older members would predict
     cluster_max_bucket: int = 400  # a bucket larger than this (a form letter's band) is skipped: other bands link
-    cluster_orange_count: int = 15
-    cluster_red_count: int = 40
+    cluster_orange_count: int = 15  # members for orange
+    cluster_red_count: int = 40  # members for red
 
     # ---- many cases against one respondent (detect_respondents) ----------------------------------------------
-    respondent_window_h: int = 168
-    respondent_min_count: int = 5
+    respondent_window_h: int = 168  # cases counted in the last week
+    respondent_min_count: int = 5  # at least this many against one respondent
     respondent_min_ratio: float = 3.0  # vs the respondent's own rate before the window
-    respondent_floor_per_day: float = 0.05
+    respondent_floor_per_day: float = 0.05  # expected rate of a respondent never seen before
     respondent_p_value: float = 1e-4  # negative-binomial tail (dispersion: burst_dispersion)
-    respondent_orange_count: int = 10
-    respondent_red_count: int = 30
+    respondent_orange_count: int = 10  # cases for orange
+    respondent_red_count: int = 30  # cases for red
     respondent_red_people: int = 100  # or this many people in the window's cases
 
     # ---- repeat complainants (detect_repeats) ----------------------------------------------------------------
-    repeat_window_days: int = 30
+    repeat_window_days: int = 30  # the applicant's cases of the last month
     repeat_min_count: int = 3  # cases about one matter (one category, or near-identical texts)
     repeat_any_count: int = 6  # or this many about anything
-    repeat_orange_count: int = 5
-    repeat_red_count: int = 8
+    repeat_orange_count: int = 5  # cases for orange
+    repeat_red_count: int = 8  # cases for red
 
     # ---- collective cases (detect_collective) ----------------------------------------------------------------
     collective_window_h: int = 72  # new collective cases and sums looked at
     collective_min_people: int = 5  # one case with this many people is collective (群体性)
     collective_sum_people: int = 10  # or several cases of one place and category adding up to this many
-    collective_sum_min_cases: int = 3
+    collective_sum_min_cases: int = 3  # at least this many cases to add up
     collective_sum_min_each: int = 2  # counting only cases of several people
-    collective_orange_people: int = 20
-    collective_red_people: int = 50
+    collective_orange_people: int = 20  # people for orange
+    collective_red_people: int = 50  # people for red
 
     # ---- red cases open too long (detect_red_open) -----------------------------------------------------------
-    red_open_hours: int = 48
+    red_open_hours: int = 48  # a red case still open this long after submission: orange
     red_open_red_hours: int = 120  # still open after this long: red
 
     # ---- grades drifting upward in a region (detect_drift) ---------------------------------------------------
     drift_windows_days: tuple[int, ...] = (1, 3, 7)  # recent windows tested, in days
     drift_baseline_days: int = 28  # before the longest window
     drift_min_recent: int = 20  # cases in the recent window
-    drift_min_baseline: int = 30
+    drift_min_baseline: int = 30  # cases in the baseline days
     drift_min_delta: float = 0.15  # share of red+yellow up by at least this much (absolute)
     drift_p_value: float = 1e-4  # binomial tail of the recent count under the baseline share
-    drift_orange_delta: float = 0.25
-    drift_red_delta: float = 0.35
+    drift_orange_delta: float = 0.25  # rise of the share for orange
+    drift_red_delta: float = 0.35  # rise for red
 
     def to_dict(self) -> dict[str, Any]:
         data = dataclasses.asdict(self)
