@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -161,9 +162,9 @@ class RunResult:
 class _Context:
     """What one pass loads once: the places, categories, the routing rules (lazily)."""
 
-    def __init__(self, district: Region, signals: Sequence[Signal]):
+    def __init__(self, district: Region, signals: Sequence[Signal], focus: Iterable[str] = ()):
         self.district = district
-        codes = {s.place for s in signals if s.place}
+        codes = {s.place for s in signals if s.place} | set(focus)
         self.places = {r.code: r for r in Region.objects.filter(code__in=codes).defer("boundary")} if codes else {}
         cats = {s.category for s in signals if s.category}
         self.categories = {c.code: c for c in Category.objects.filter(code__in=cats)} if cats else {}
@@ -250,9 +251,24 @@ def _evidence_add(warning: Warning, case_ids: Iterable[int], have: set[int]) -> 
     return fresh
 
 
-def _raise(signal: Signal, ctx: _Context, now: datetime, previous: Warning | None) -> Warning | None:
+FOCUS_SHARE = 0.8  # a warning about a street or the district is shown at the community holding this much of it
+
+
+def _focus(signal: Signal, place_of: dict[int, str]) -> str:
+    """The place a new warning is about: the signal's place, or the smaller region within it where most of its
+    cases are (a street's burst that is all in one community is that community's)."""
+    places = [place_of[pk] for pk in signal.case_ids if pk in place_of]
+    if not places:
+        return signal.place
+    code, n = Counter(places).most_common(1)[0]
+    if code != signal.place and code.startswith(signal.place) and n >= FOCUS_SHARE * len(places):
+        return code
+    return signal.place
+
+
+def _raise(signal: Signal, ctx: _Context, now: datetime, previous: Warning | None, focus: str) -> Warning | None:
     """A new warning for a signal; None when another pass raised it a moment ago (the constraint said no)."""
-    place = ctx.place(signal.place)
+    place = ctx.place(focus)
     category = ctx.categories.get(signal.category)
     owner = suggested_owner(signal.kind, place, category, routing_rules=ctx.rules())
     try:
@@ -347,6 +363,7 @@ def radar_run(district: Region, now: datetime | None = None) -> RunResult:
     if not signals:
         return result
     at_of = {r.case_id: r.at for r in records}
+    place_of = {r.case_id: r.place for r in records}
     keys = list({s.key[:200] for s in signals})
     open_by_key = _open_warnings(district, keys)
     have: dict[int, set[int]] = {w.pk: set() for w in open_by_key.values()}
@@ -359,7 +376,8 @@ def radar_run(district: Region, now: datetime | None = None) -> RunResult:
         district=district, key__in=[k for k in keys if k not in open_by_key], state=State.CLOSED
     ).order_by("closed_at"):
         last_closed[w.key] = w  # the newest wins
-    ctx = _Context(district, signals)
+    focus = {signal.key: _focus(signal, place_of) for signal in signals}
+    ctx = _Context(district, signals, {code for code in focus.values() if code})
     for signal in signals:
         key = signal.key[:200]
         warning = open_by_key.get(key)
@@ -368,7 +386,7 @@ def radar_run(district: Region, now: datetime | None = None) -> RunResult:
             if closed is not None and not _recurs(closed, signal, at_of):
                 result.unchanged += 1
                 continue
-            warning = _raise(signal, ctx, now, closed)
+            warning = _raise(signal, ctx, now, closed, focus[signal.key])
             if warning is not None:
                 result.raised.append(warning.pk)
                 open_by_key[key] = warning

@@ -244,13 +244,13 @@ def test_district_thresholds_are_data(wage_burst, gm):
 def test_a_pass_costs_the_same_queries_whatever_the_number_of_cases(wage_burst, gm):
     wage_burst(6, company="深圳市甲建筑有限公司", site="甲")
     svc.radar_run(gm, _soon())
-    wage_burst(6, company="深圳市乙物流有限公司", site="乙", community="440311001002", text=OTHER_TEXT)
+    wage_burst(6, company="深圳市乙物流有限公司", site="乙", community="440311002001", text=OTHER_TEXT)
     with CaptureQueriesContext(connection) as small:
         second = svc.radar_run(gm, _soon())
-    wage_burst(40, company="深圳市丙餐饮有限公司", site="丙", community="440311001003", text=THIRD_TEXT)
+    wage_burst(40, company="深圳市丙餐饮有限公司", site="丙", community="440311003001", text=THIRD_TEXT)
     with CaptureQueriesContext(connection) as large:
         third = svc.radar_run(gm, _soon())
-    assert (len(second.raised), second.unchanged, len(third.raised), third.unchanged) == (1, 1, 1, 2)
+    assert (len(second.raised), second.updated, len(third.raised), third.updated) == (1, [], 1, []), (second, third)
     assert len(large.captured_queries) == len(small.captured_queries)
 
 
@@ -431,12 +431,16 @@ def test_the_demo_shows_two_open_warnings_and_a_second_seed_adds_nothing(cast):
     seed_demo(cases=12)
     gm = Region.objects.get(code=GM)
     open_ = Warning.objects.filter(district=gm).exclude(state="closed")
-    assert sorted(open_.values_list("place__code", flat=True)) == ["440311001005", "440311002001"]
-    wage = open_.get(place__code="440311002001")
-    assert wage.key == "respondent:明辉建筑劳务" and wage.state == "acting"
+    assert open_.count() == 2
+    wage = open_.get(key="respondent:明辉建筑劳务")
+    assert wage.state == "acting" and wage.level == "red"
     assert wage.acknowledged_by.username == "gm_leader" and wage.actions == 1
-    fireworks = open_.get(place__code="440311001005")
+    fireworks = open_.exclude(pk=wage.pk).get()
     assert fireworks.state == "open" and fireworks.count >= 10
+    assert fireworks.place.code == "440311001005"  # a street's burst all in one community is shown there
+    assert fireworks.cases.filter(region__code="440311001005", source_system="demo-radar").count() >= 10
+    # the worker's next pass finds nothing new
+    assert svc.radar_run(gm).raised == []
     counts = (Warning.objects.count(), WarningEvent.objects.count(), WarningCase.objects.count(), Case.objects.count())
     seed_demo(cases=12)
     assert (
