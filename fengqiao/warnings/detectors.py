@@ -109,7 +109,7 @@ class _View:
     """The pass's records in time order (ties by case id, whatever order the caller gave), their timestamps,
     and — computed when a detector first asks — their local day and hour of the week."""
 
-    __slots__ = ("_days", "_hours", "district", "now", "now_s", "records", "start_s", "ts")
+    __slots__ = ("_days", "_hours", "district", "now", "now_s", "older", "older_ts", "records", "start_s", "ts")
 
     def __init__(self, records: Iterable[Record], now: dt.datetime, t: Thresholds, district: str):
         self.now = now
@@ -129,6 +129,8 @@ class _View:
         lo, hi = bisect_left(ts, self.start_s), bisect_right(ts, self.now_s)
         self.ts = ts[lo:hi]
         self.records = recs[lo:hi]
+        # Records from before the history (the caller passes only red cases still open): for `detect_red_open`.
+        self.older_ts, self.older = ts[:lo], recs[:lo]
         self._days: list[int] | None = None
         self._hours: list[int] | None = None
 
@@ -842,7 +844,7 @@ def detect_red_open(
     v = _view(records, now, t, district)
     signals = []
     limit = v.now_s - t.red_open_hours * HOUR
-    for s, r in zip(v.ts, v.records, strict=True):
+    for s, r in zip(v.older_ts + v.ts, v.older + v.records, strict=True):
         if s > limit:
             break
         if not (r.is_open and r.grade == "red"):

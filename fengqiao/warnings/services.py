@@ -118,9 +118,9 @@ def district_records(district: Region, now: datetime) -> list[Record]:
     open are read from the case by a join: they change after submission)."""
     from fengqiao.warnings.detectors import Record
 
-    rows = RadarCase.objects.filter(
-        district=district, submitted_at__gt=now - timedelta(days=WINDOW_DAYS), submitted_at__lte=now
-    ).values_list(
+    since = now - timedelta(days=WINDOW_DAYS)
+    recent = RadarCase.objects.filter(district=district, submitted_at__gt=since, submitted_at__lte=now)
+    rows = (recent | RadarCase.objects.filter(case_id__in=_old_open_red(district, since))).values_list(
         "case_id",
         "submitted_at",
         "place",
@@ -149,6 +149,25 @@ def district_records(district: Region, now: datetime) -> list[Record]:
         )
         for r in rows
     ]
+
+
+OLD_RED_MAX = 500  # red cases still open from before the window that a pass looks at, oldest first
+
+
+def _old_open_red(district: Region, since: datetime) -> list[int]:
+    """Red cases still open that were submitted before the window: the "open too long" detector must see them
+    however old they are. Read through the case index (region, status, submitted_at), bounded by the stock of open
+    cases, never by the history."""
+    from fengqiao.cases.models import Case
+    from fengqiao.cases.workflow import OPEN_STATES
+
+    return list(
+        Case.objects.filter(
+            region__path__startswith=district.path, status__in=OPEN_STATES, grade="red", submitted_at__lte=since
+        )
+        .order_by("submitted_at")
+        .values_list("pk", flat=True)[:OLD_RED_MAX]
+    )
 
 
 @dataclass

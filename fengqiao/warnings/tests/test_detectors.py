@@ -326,10 +326,15 @@ def test_grades_drifting_upward_in_a_street():
     assert detect_drift(BACKGROUND + steady, NOW, T) == []
 
 
-def test_records_after_now_or_older_than_the_history_are_ignored():
+def test_records_after_now_are_ignored_and_older_ones_only_count_as_red_cases_still_open():
     future = [rec(NOW + dt.timedelta(hours=i + 1), place="S2-3", category="C02-01") for i in range(10)]
-    ancient = [rec(NOW - dt.timedelta(days=200), grade="red", is_open=True)]
-    assert detect(BACKGROUND + future + ancient, now=NOW, district=DISTRICT) == []
+    assert detect(BACKGROUND + future, now=NOW, district=DISTRICT) == []
+    # The runner passes, from before the history, only red cases still open: those are flagged however old;
+    # old records count for nothing else (here a burst that would fire inside the history).
+    ancient_red = rec(NOW - dt.timedelta(days=200), grade="red", is_open=True)
+    ancient_burst = [rec(NOW - dt.timedelta(days=150, hours=i), place="S2-3", category="C02-01") for i in range(10)]
+    signals = detect(BACKGROUND + ancient_burst + [ancient_red], now=NOW, district=DISTRICT)
+    assert [(s.kind, s.case_ids) for s in signals] == [("red_open", (ancient_red.case_id,))]
 
 
 def test_thresholds_are_data_and_come_back_from_a_stored_dict():

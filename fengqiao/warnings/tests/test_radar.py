@@ -449,3 +449,21 @@ def test_the_demo_shows_two_open_warnings_and_a_second_seed_adds_nothing(cast):
         WarningCase.objects.count(),
         Case.objects.count(),
     ) == counts
+
+
+def test_a_red_case_open_since_before_the_window_is_still_seen(make_case, gm):
+    """The pass reads 90 days, but a red case still open from long before is flagged however old it is."""
+    old = make_case(
+        HOME,
+        title="楼体开裂",
+        description="居民楼外墙大面积开裂，随时可能脱落砸人，物业一直不处理。",
+        submitted_at=timezone.now() - timedelta(days=200),
+    )
+    Case.objects.filter(pk=old.pk).update(grade="red")
+    ids = {r.case_id for r in svc.district_records(gm, timezone.now())}
+    assert old.pk in ids
+    svc.radar_run(gm, _soon())
+    warning = Warning.objects.get(kind="red_open")
+    assert list(warning.evidence.values_list("case_id", flat=True)) == [old.pk]
+    Case.objects.filter(pk=old.pk).update(status="closed", closed_at=timezone.now())
+    assert old.pk not in {r.case_id for r in svc.district_records(gm, timezone.now())}
