@@ -48,7 +48,9 @@ def report_url(point: ServicePoint) -> str:
 class RegionForm(forms.ModelForm):
     class Meta:
         model = Region
-        fields = ["code", "name", "level", "parent", "case_prefix", "boundary", "latitude", "longitude"]
+        # The outline is not edited here as raw JSON: /org/regions/<code>/boundary/ and `load_boundary` validate it,
+        # convert GCJ-02 and record the change (org/boundaries.py, org/boundary_services.py).
+        fields = ["code", "name", "level", "parent", "case_prefix", "latitude", "longitude"]
 
     def clean(self):
         data = super().clean()

@@ -97,6 +97,21 @@ def test_region_malformed_code_is_refused(admin_user_verified, client, org):
     assert Region.objects.count() == before
 
 
+def test_region_outline_is_not_edited_as_raw_json_in_the_admin(admin_user_verified, client, org):
+    """Outlines go through /org/regions/<code>/boundary/ (validated, converted, recorded): the admin form has no
+    boundary field, and a boundary posted to it is ignored."""
+    district = Region.objects.get(code="440311")
+    outline = district.boundary
+    assert outline
+    url = reverse("admin:org_region_change", args=[district.pk])
+    assert 'name="boundary"' not in client.get(url).content.decode()
+    data = {"name": "光明区", "level": "district", "parent": district.parent_id, "case_prefix": district.case_prefix,
+            "latitude": "", "longitude": "", "boundary": '{"type": "Point", "coordinates": [0, 0]}'}
+    assert client.post(url, data).status_code == 302
+    district.refresh_from_db()
+    assert district.boundary == outline
+
+
 def test_region_errors_are_in_chinese_by_default(admin_user_verified, client, org):
     del client.cookies["django_language"]
     response = client.post(
