@@ -15,7 +15,8 @@ service type, grade, category and holding unit:
 - rated / satisfied: the resident's satisfaction is recorded / is "satisfied" or "basically satisfied"
   (a reopened case is recorded as dissatisfied). satisfaction rate = satisfied ÷ rated.
 - people, money_cents: people involved and money involved (in fen); collective: people ≥ rules.COLLECTIVE_PEOPLE.
-- respondents: 1 per distinct normalised respondent name on the case (not for a merged duplicate).
+- respondents: 1 per distinct normalised name of an ORGANISATION named as respondent on the case (not for a merged
+  duplicate); a private person named as respondent is never listed on a wall screen (as the backlog's suggestions).
 - open (now, not by day): 1 when the status is open (workflow.OPEN_STATES), by region, grade and service type.
 
 `snapshot(case)` reads what the case contributes now; `case_changed(before, case)` applies the difference
@@ -192,9 +193,12 @@ def facts_of(case, respondents: Iterable[str] | None = None) -> Facts:
 
 
 def _respondent_names(case_ids: list[int], registry=None) -> dict[int, list[str]]:
+    """The names of the organisations named as respondents, by case."""
     party = (registry or django_apps).get_model("cases", "Party")
     names: dict[int, list[str]] = defaultdict(list)
-    rows = party.objects.filter(case_id__in=case_ids, role="respondent").values_list("case_id", "name")
+    rows = party.objects.filter(case_id__in=case_ids, role="respondent", kind="organisation").values_list(
+        "case_id", "name"
+    )
     for case_id, name in rows:
         names[case_id].append(name)
     return names

@@ -39,7 +39,10 @@ def five(make_case, org):
     company = [cs.PartyInput(role=Party.PartyRole.RESPONDENT, name="深圳市某某建筑公司", kind=Party.Kind.ORGANISATION)]
     a = make_case(people_count=6, amount=Decimal("1000.50"), grade="red", service_type="mediation", parties=company)
     b = make_case(people_count=2, amount=Decimal("200"), grade="yellow", service_type="mediation", parties=company)
-    c = make_case(people_count=1, grade="green", service_type="complaint", latitude=22.77, longitude=113.93)
+    neighbour = [cs.PartyInput(role=Party.PartyRole.RESPONDENT, name="张三", kind=Party.Kind.PERSON)]
+    c = make_case(
+        people_count=1, grade="green", service_type="complaint", latitude=22.77, longitude=113.93, parties=neighbour
+    )
     d = make_case(people_count=3, grade="green", service_type="legal", submitted_at=now - timedelta(days=2))
     e = make_case(people_count=1, grade="green", service_type="complaint")
     other = make_case(LH, people_count=50, amount=Decimal("99999"), grade="red")
@@ -66,7 +69,7 @@ def test_the_figures_of_five_hand_made_cases(five, cast, client_for):
         "psychological": (0, 0),
         "assistance": (0, 0),
     }
-    assert answer["top_respondents"] == [{"label": "深圳市某某建筑公司", "received": 2}]
+    assert answer["top_respondents"] == [{"label": "深圳市某某建筑公司", "received": 2}]  # never a private person
     assert sum(day["received"] for day in answer["trend"]) == 5 and len(answer["trend"]) == 30
     assert answer["region"]["code"] == GM and answer["region"]["trail"] == [{"code": GM, "name": "光明区"}]
     assert [p["code"] for p in answer["pins"]] == [five["c"].code, five["d"].code] or {
