@@ -89,6 +89,8 @@ class ConfirmationApplication(models.Model):
         verbose_name = _("judicial confirmation application")
         verbose_name_plural = _("judicial confirmation applications")
         ordering = ["-filed_at"]
+        # The big screen counts confirmations by ruling date (dashboard.selectors): one index range per period.
+        indexes = [models.Index(fields=["status", "ruling_date"], name="confirmation_status_ruling")]
         constraints = [
             models.UniqueConstraint(fields=["agreement"], condition=models.Q(status__in=["filed", "accepted", "confirmed"]),
                                     name="confirmation_one_live_per_agreement"),
