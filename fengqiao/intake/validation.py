@@ -6,7 +6,6 @@ whose message is translatable (Chinese by default, English with the switch).
 
 from __future__ import annotations
 
-import math
 import re
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -86,47 +85,6 @@ def clean_description(raw: str, *, max_length: int = 5000) -> str:
 
 # --- coordinates -------------------------------------------------------------------------
 
-_A, _EE = 6378245.0, 0.00669342162296594323
-
-
-def _transform_lat(x: float, y: float) -> float:
-    ret = -100.0 + 2.0 * x + 3.0 * y + 0.2 * y * y + 0.1 * x * y + 0.2 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(y * math.pi) + 40.0 * math.sin(y / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (160.0 * math.sin(y / 12.0 * math.pi) + 320 * math.sin(y * math.pi / 30.0)) * 2.0 / 3.0
-    return ret
-
-
-def _transform_lng(x: float, y: float) -> float:
-    ret = 300.0 + x + 2.0 * y + 0.1 * x * x + 0.1 * x * y + 0.1 * math.sqrt(abs(x))
-    ret += (20.0 * math.sin(6.0 * x * math.pi) + 20.0 * math.sin(2.0 * x * math.pi)) * 2.0 / 3.0
-    ret += (20.0 * math.sin(x * math.pi) + 40.0 * math.sin(x / 3.0 * math.pi)) * 2.0 / 3.0
-    ret += (150.0 * math.sin(x / 12.0 * math.pi) + 300.0 * math.sin(x / 30.0 * math.pi)) * 2.0 / 3.0
-    return ret
-
-
-def _gcj_offset(lat: float, lng: float) -> tuple[float, float]:
-    dlat = _transform_lat(lng - 105.0, lat - 35.0)
-    dlng = _transform_lng(lng - 105.0, lat - 35.0)
-    radlat = lat / 180.0 * math.pi
-    magic = 1 - _EE * math.sin(radlat) ** 2
-    sqrtmagic = math.sqrt(magic)
-    dlat = (dlat * 180.0) / ((_A * (1 - _EE)) / (magic * sqrtmagic) * math.pi)
-    dlng = (dlng * 180.0) / (_A / sqrtmagic * math.cos(radlat) * math.pi)
-    return dlat, dlng
-
-
-def gcj02_to_wgs84(lat: float, lng: float) -> tuple[float, float]:
-    """Amap/Tencent (GCJ-02) to GPS (WGS84), iterated to ~1e-7° (the geo data README's method)."""
-    wlat, wlng = lat, lng
-    for _i in range(30):
-        dlat, dlng = _gcj_offset(wlat, wlng)
-        nlat, nlng = lat - dlat, lng - dlng
-        if abs(nlat - wlat) < 1e-10 and abs(nlng - wlng) < 1e-10:
-            break
-        wlat, wlng = nlat, nlng
-    return wlat, wlng
-
 
 @lru_cache(maxsize=1)
 def _served_area():
@@ -153,7 +111,9 @@ def clean_coordinates(lat, lng, *, system: str = "wgs84") -> tuple[float, float]
     if not (-90 <= lat <= 90 and -180 <= lng <= 180):
         raise ValidationError(_("The position is not a valid latitude and longitude."), code="coordinates")
     if system == "gcj02":
-        lat, lng = gcj02_to_wgs84(lat, lng)
+        from fengqiao.org.boundaries import gcj02_to_wgs84  # the one converter; imports shapely, so not at start-up
+
+        lng, lat = gcj02_to_wgs84(lng, lat)
     from shapely.geometry import Point
 
     area = _served_area()
